@@ -1,0 +1,1 @@
+"""chirp adapters: one package per technology, each implementing core ports."""

@@ -1,0 +1,1 @@
+"""chirp core: the domain, its ports and its use cases; no framework or driver."""

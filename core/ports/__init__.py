@@ -1,0 +1,1 @@
+"""The ports: one Protocol per outside need, speaking domain types only."""

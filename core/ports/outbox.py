@@ -1,0 +1,24 @@
+"""Outbox port: jobs recorded in the same transaction as the change that needs them."""
+
+from abc import abstractmethod
+from collections.abc import Sequence
+from typing import Protocol
+
+from core.domain.feed import Job
+
+
+class Outbox(Protocol):
+    """Pending background jobs. Joins the unit of work, so a job exists exactly when the
+    change that asked for it was committed. A down store raises Unavailable."""
+
+    @abstractmethod
+    def add(self, job: Job) -> None:
+        """Record a job to publish after commit."""
+
+    @abstractmethod
+    def pending(self, limit: int) -> list[Job]:
+        """Up to `limit` unpublished jobs, oldest first."""
+
+    @abstractmethod
+    def mark_published(self, job_ids: Sequence[int]) -> None:
+        """Forget published jobs (idempotent)."""

@@ -1,0 +1,16 @@
+"""PasswordHasher port: slow salted password hashing."""
+
+from abc import abstractmethod
+from typing import Protocol
+
+
+class PasswordHasher(Protocol):
+    """Hashes passwords with a per-password salt; the plain password is never stored."""
+
+    @abstractmethod
+    def hash(self, password: str) -> str:
+        """A self-describing hash string (algorithm, salt and digest)."""
+
+    @abstractmethod
+    def verify(self, password: str, hashed: str) -> bool:
+        """Whether `password` matches `hashed`, in time independent of where they differ."""
