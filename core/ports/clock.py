@@ -1,5 +1,7 @@
 """Clock port: where the core gets the time."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from datetime import datetime
 from typing import Protocol

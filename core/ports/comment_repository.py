@@ -1,5 +1,7 @@
 """CommentRepository port: replies under tweets."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

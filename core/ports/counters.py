@@ -1,5 +1,7 @@
 """Counters port: cached integer counts."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Protocol

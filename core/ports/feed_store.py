@@ -1,5 +1,7 @@
 """FeedStore port: the durable newsfeed entries written by fan-out."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

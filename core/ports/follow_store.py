@@ -1,5 +1,7 @@
 """FollowStore port: who follows whom."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

@@ -1,5 +1,7 @@
 """GateStore port: feature gate settings."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from typing import Protocol
 

@@ -1,5 +1,7 @@
 """IdGenerator port: time-ordered 64-bit ids."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from typing import Protocol
 

@@ -1,5 +1,7 @@
 """IdempotencyKeys port: a retried create returns the first result."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from datetime import datetime
 from typing import Protocol

@@ -1,5 +1,7 @@
 """LikeRepository port: likes on tweets and comments."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

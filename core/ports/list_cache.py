@@ -1,5 +1,7 @@
 """ListCache port: capped lists of ids (cached newsfeeds)."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

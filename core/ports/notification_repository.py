@@ -1,5 +1,7 @@
 """NotificationRepository port: what happened to a user's things."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

@@ -1,5 +1,7 @@
 """ObjectCache port: a shared cache of domain objects by key."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Protocol

@@ -1,5 +1,7 @@
 """Outbox port: jobs recorded in the same transaction as the change that needs them."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

@@ -1,5 +1,7 @@
 """PasswordHasher port: slow salted password hashing."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from typing import Protocol
 

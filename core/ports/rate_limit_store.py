@@ -1,5 +1,7 @@
 """RateLimitStore port: atomic counters of requests per window."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

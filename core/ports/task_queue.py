@@ -1,5 +1,7 @@
 """TaskQueue port: hands jobs to background workers."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

@@ -1,5 +1,7 @@
 """TokenStore port: login sessions, kept only as hashes."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from datetime import datetime
 from typing import Protocol

@@ -1,5 +1,7 @@
 """TweetRepository port: tweets with their photos and exact counts."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol

@@ -1,5 +1,7 @@
 """UserRepository port: accounts."""
 
+from __future__ import annotations
+
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol
@@ -32,7 +34,7 @@ class UserRepository(Protocol):
         """Save the flags of an existing user (is_active, is_admin)."""
 
     @abstractmethod
-    def list(self, window: Window) -> list[User]:
+    def list_all(self, window: Window) -> list[User]:
         """Users by id inside `window`, in the window's order, at most `window.fetch`."""
 
     @abstractmethod
