@@ -19,6 +19,7 @@ from core.domain import ids
 from core.domain.errors import Invalid
 
 T = TypeVar("T")
+U = TypeVar("U")
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 _PREFIX = "c1:"
 
@@ -43,6 +44,12 @@ def decode_cursor(token: str, field: str = "cursor") -> int:
     return value
 
 
+def check_limit(limit: int) -> None:
+    """A page size a client may ask for: 1 to 100."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid.on_field("limit", f"limit must be between 1 and {MAX_LIMIT}")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Window:
     """Which slice of a list to read: ids in (lower, upper), `limit` of them plus one."""
@@ -53,8 +60,8 @@ class Window:
     newest_first: bool = True
 
     def __post_init__(self) -> None:
-        if not 1 <= self.limit <= MAX_LIMIT:
-            raise Invalid.on_field("limit", f"limit must be between 1 and {MAX_LIMIT}")
+        if self.limit < 1:
+            raise Invalid.on_field("limit", "limit must be at least 1")
 
     @property
     def fetch(self) -> int:
@@ -73,10 +80,17 @@ class Window:
         return inside[: self.fetch]
 
     @classmethod
-    def newest(cls, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None,
-               since: str | None = None, created_before: datetime | None = None,
-               created_after: datetime | None = None) -> Window:
+    def newest(
+        cls,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+        since: str | None = None,
+        created_before: datetime | None = None,
+        created_after: datetime | None = None,
+    ) -> Window:
         """A window for a newest-first list from the API's query parameters."""
+        check_limit(limit)
         upper = decode_cursor(cursor) if cursor else None
         lower = decode_cursor(since, "since") if since else None
         if created_before is not None:
@@ -90,6 +104,7 @@ class Window:
     @classmethod
     def oldest(cls, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Window:
         """A window for an oldest-first list (comments): the cursor continues to newer."""
+        check_limit(limit)
         lower = decode_cursor(cursor) if cursor else None
         return cls(limit=limit, lower=lower, newest_first=False)
 
@@ -140,7 +155,11 @@ def oldest_first_page(window: Window, items: Sequence[T], key: Callable[[T], int
     )
 
 
-def map_page(page: Page[T], items: list[object]) -> Page[object]:
+def map_page(page: Page[T], items: list[U]) -> Page[U]:
     """The same page with its results replaced (for turning ids into objects)."""
-    return Page(results=items, has_next_page=page.has_next_page,
-                next_cursor=page.next_cursor, prev_cursor=page.prev_cursor)
+    return Page(
+        results=items,
+        has_next_page=page.has_next_page,
+        next_cursor=page.next_cursor,
+        prev_cursor=page.prev_cursor,
+    )

@@ -9,7 +9,9 @@ from datetime import datetime
 from core.domain.errors import Invalid
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{6,20}$")
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+EMAIL_RE = re.compile(
+    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 PASSWORD_MIN, PASSWORD_MAX = 6, 128
 NICKNAME_MAX = 200
 

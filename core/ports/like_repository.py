@@ -26,8 +26,9 @@ class LikeRepository(Protocol):
         """The like, or None."""
 
     @abstractmethod
-    def liked_ids(self, user_id: int, target_type: TargetType,
-                  target_ids: Sequence[int]) -> set[int]:
+    def liked_ids(
+        self, user_id: int, target_type: TargetType, target_ids: Sequence[int]
+    ) -> set[int]:
         """Which of `target_ids` the user likes, in one round trip."""
 
     @abstractmethod

@@ -26,8 +26,9 @@ class NotificationRepository(Protocol):
         """Save the unread flag."""
 
     @abstractmethod
-    def list_for(self, recipient_id: int, window: Window,
-                 unread: bool | None = None) -> list[Notification]:
+    def list_for(
+        self, recipient_id: int, window: Window, unread: bool | None = None
+    ) -> list[Notification]:
         """A recipient's notifications inside `window` (only unread or read ones when
         `unread` is given), in the window's order, at most fetch."""
 

@@ -40,8 +40,12 @@ class UnitOfWork(Protocol):
         """Begin a transaction."""
 
     @abstractmethod
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         """Roll back what was not committed and release the connection."""
 
     @abstractmethod

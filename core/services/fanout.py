@@ -1,0 +1,124 @@
+"""Fan-out: pushing a new tweet into its author's followers' newsfeeds (and taking it back)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from core.domain.feed import FeedItem, Job, JobKind
+from core.ports.id_generator import IdGenerator
+from core.ports.list_cache import ListCache
+from core.ports.task_queue import TaskQueue
+from core.ports.unit_of_work import UnitOfWork
+
+
+def feed_key(reader_id: int) -> str:
+    """The list-cache key of a reader's newsfeed."""
+    return f"feed:{reader_id}"
+
+
+class FanoutService:
+    """Runs the background jobs of the push model.
+
+    - A FANOUT job splits the author's followers into batches (default 1000) and queues one
+      FANOUT_BATCH job each; batches run in parallel on any worker.
+    - A batch writes one feed entry per (reader, tweet), idempotently, so a redelivered job
+      changes nothing; then it pushes the id onto the readers' cached lists that exist.
+    - An author with more followers than the threshold (default 10000) is not pushed: they
+      are marked a celebrity and readers merge their tweets at read time (hybrid).
+    - RETRACT undoes a deleted tweet the same way, batch by batch.
+    - A batch for a tweet deleted meanwhile writes nothing.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        ids: IdGenerator,
+        queue: TaskQueue,
+        lists: ListCache,
+        *,
+        batch_size: int = 1000,
+        celebrity_threshold: int = 10000,
+        feed_cap: int = 800,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._ids = ids
+        self._queue = queue
+        self._lists = lists
+        self._batch_size = batch_size
+        self._threshold = celebrity_threshold
+        self._cap = feed_cap
+
+    def run(self, job: Job) -> None:
+        """Execute one job (the entry point of every worker)."""
+        {
+            JobKind.FANOUT: self._split_fanout,
+            JobKind.FANOUT_BATCH: self._push_batch,
+            JobKind.RETRACT: self._split_retract,
+            JobKind.RETRACT_BATCH: self._retract_batch,
+        }[job.kind](job)
+
+    def _split_fanout(self, job: Job) -> None:
+        if self._mark_celebrity_if_needed(job.author_id):
+            return
+        self._split(job, JobKind.FANOUT_BATCH)
+
+    def _mark_celebrity_if_needed(self, author_id: int) -> bool:
+        # Reading threshold+1 ids bounds the cost where COUNT(*) would scan every follower.
+        with self._uow_factory() as uow:
+            sample = uow.follows.follower_ids(author_id, None, self._threshold + 1)
+            celebrity = len(sample) > self._threshold
+            uow.users.set_celebrity(author_id, celebrity)
+            uow.commit()
+        return celebrity
+
+    def _split(self, job: Job, kind: JobKind) -> None:
+        after: int | None = None
+        while True:
+            with self._uow_factory() as uow:
+                batch = uow.follows.follower_ids(job.author_id, after, self._batch_size)
+            if not batch:
+                return
+            self._queue.enqueue(
+                [
+                    Job(
+                        id=self._ids.next_id(),
+                        kind=kind,
+                        tweet_id=job.tweet_id,
+                        author_id=job.author_id,
+                        reader_ids=tuple(batch),
+                    )
+                ]
+            )
+            after = batch[-1]
+
+    def _push_batch(self, job: Job) -> None:
+        with self._uow_factory() as uow:
+            tweet = uow.tweets.get(job.tweet_id)
+            if tweet is None:
+                return
+            uow.feeds.add_many(
+                [
+                    FeedItem(
+                        reader_id=r,
+                        tweet_id=tweet.id,
+                        author_id=tweet.user_id,
+                        created_at=tweet.created_at,
+                    )
+                    for r in job.reader_ids
+                ]
+            )
+            uow.commit()
+        self._lists.push(self._keys(job.reader_ids), job.tweet_id, self._cap)
+
+    def _split_retract(self, job: Job) -> None:
+        self._split(job, JobKind.RETRACT_BATCH)
+
+    def _retract_batch(self, job: Job) -> None:
+        with self._uow_factory() as uow:
+            uow.feeds.remove_tweet(job.tweet_id, job.reader_ids)
+            uow.commit()
+        self._lists.remove(self._keys(job.reader_ids), job.tweet_id)
+
+    @staticmethod
+    def _keys(reader_ids: Sequence[int]) -> list[str]:
+        return [feed_key(r) for r in reader_ids]

@@ -1,0 +1,197 @@
+"""Posting: creating, reading, editing and deleting tweets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from core.domain import ids as id_layout
+from core.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from core.domain.feed import FeedItem, Job, JobKind
+from core.domain.paging import Page, Window, map_page, newest_first_page
+from core.domain.social import TargetType
+from core.domain.tweets import Tweet
+from core.ports.clock import Clock
+from core.ports.id_generator import IdGenerator
+from core.ports.list_cache import ListCache
+from core.ports.unit_of_work import UnitOfWork
+from core.services.comments import CommentService
+from core.services.dispatch import JobDispatcher
+from core.services.fanout import feed_key
+from core.services.lookups import Lookups
+from core.services.media import MediaService
+from core.services.views import LikeView, TweetDetail, TweetView
+
+IDEMPOTENCY_WINDOW = timedelta(hours=1)
+KEY_MAX = 200
+DETAIL_ITEMS = 100
+
+
+class PostingService:
+    """Tweets and what hangs off them.
+
+    - A new tweet is in its author's own feed at once; a fan-out job recorded in the same
+      commit (outbox) takes it to followers.
+    - A retry with the same Idempotency-Key by the same user within an hour returns the
+      first tweet instead of making a second one.
+    - Only the author edits (edited_at is set) or deletes.
+    - A deleted tweet leaves every feed and list, with its comments, likes, notifications
+      and photos.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        ids: IdGenerator,
+        lookups: Lookups,
+        media: MediaService,
+        dispatcher: JobDispatcher,
+        lists: ListCache,
+        comments: CommentService,
+        *,
+        feed_cap: int = 800,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._ids = ids
+        self._lookups = lookups
+        self._media = media
+        self._dispatcher = dispatcher
+        self._lists = lists
+        self._comments = comments
+        self._cap = feed_cap
+
+    def post_tweet(
+        self,
+        author_id: int,
+        content: str,
+        photos: Sequence[bytes] = (),
+        idempotency_key: str | None = None,
+    ) -> tuple[TweetView, bool]:
+        """The new tweet and True, or the first tweet of a retried key and False."""
+        if idempotency_key is not None and not 1 <= len(idempotency_key) <= KEY_MAX:
+            raise Invalid.on_field("Idempotency-Key", "must be 1-200 characters")
+        images = self._media.check_photos(photos)
+        tweet_id = self._ids.next_id()
+        tweet = Tweet(
+            id=tweet_id, user_id=author_id, content=content, created_at=id_layout.time_of(tweet_id)
+        )
+        if idempotency_key is not None and (first := self._earlier(author_id, idempotency_key)):
+            return first, False
+        tweet.photos = self._media.store_photos(tweet_id, images)
+        try:
+            self._record(tweet, idempotency_key)
+        except Conflict:
+            # A concurrent retry with the same key won the race: answer with its tweet.
+            self._media.delete([p.key for p in tweet.photos])
+            first = self._earlier(author_id, idempotency_key or "")
+            if first is None:
+                raise
+            return first, False
+        self._lists.push([feed_key(author_id)], tweet_id, self._cap)
+        self._dispatcher.relay()
+        return self._lookups.tweet_views(author_id, [tweet])[0], True
+
+    def _earlier(self, author_id: int, key: str) -> TweetView | None:
+        with self._uow_factory() as uow:
+            tweet_id = uow.idempotency.get(author_id, key, self._clock.now() - IDEMPOTENCY_WINDOW)
+        tweets = self._lookups.tweets([tweet_id]) if tweet_id is not None else []
+        return self._lookups.tweet_views(author_id, tweets)[0] if tweets else None
+
+    def _record(self, tweet: Tweet, idempotency_key: str | None) -> None:
+        with self._uow_factory() as uow:
+            if idempotency_key is not None:
+                uow.idempotency.put(tweet.user_id, idempotency_key, tweet.id, self._clock.now())
+            uow.tweets.add(tweet)
+            uow.feeds.add_many(
+                [
+                    FeedItem(
+                        reader_id=tweet.user_id,
+                        tweet_id=tweet.id,
+                        author_id=tweet.user_id,
+                        created_at=tweet.created_at,
+                    )
+                ]
+            )
+            uow.outbox.add(
+                Job(
+                    id=self._ids.next_id(),
+                    kind=JobKind.FANOUT,
+                    tweet_id=tweet.id,
+                    author_id=tweet.user_id,
+                )
+            )
+            uow.commit()
+
+    def get_tweet(self, viewer_id: int | None, tweet_id: int) -> TweetDetail:
+        tweets = self._lookups.tweets([tweet_id])
+        if not tweets:
+            raise NotFound("no such tweet")
+        view = self._lookups.tweet_views(viewer_id, tweets)[0]
+        comments = self._comments.list_comments(
+            viewer_id, tweet_id, Window(limit=DETAIL_ITEMS, newest_first=False)
+        )
+        with self._uow_factory() as uow:
+            likes = uow.likes.list_for(TargetType.TWEET, tweet_id, DETAIL_ITEMS)
+        likers = self._lookups.summaries(like.user_id for like in likes)
+        return TweetDetail(
+            view=view,
+            comments=comments.results,
+            likes=[
+                LikeView(user=likers[lk.user_id], created_at=lk.created_at)
+                for lk in likes
+                if lk.user_id in likers
+            ],
+        )
+
+    def list_user_tweets(
+        self, viewer_id: int | None, user_id: int, window: Window
+    ) -> Page[TweetView]:
+        with self._uow_factory() as uow:
+            tweets = uow.tweets.list_by_users([user_id], window)
+        page = newest_first_page(window, tweets, key=lambda t: t.id)
+        views = self._lookups.tweet_views(viewer_id, page.results)
+        return map_page(page, views)
+
+    def edit_tweet(self, actor_id: int, tweet_id: int, content: str) -> TweetView:
+        with self._uow_factory() as uow:
+            tweet = self._owned(uow, actor_id, tweet_id)
+            tweet.edit(content, self._clock.now())
+            uow.tweets.update(tweet)
+            uow.commit()
+        self._lookups.forget_tweets([tweet_id])
+        return self._lookups.tweet_views(actor_id, self._lookups.tweets([tweet_id]))[0]
+
+    def delete_tweet(self, actor_id: int, tweet_id: int) -> None:
+        with self._uow_factory() as uow:
+            tweet = self._owned(uow, actor_id, tweet_id)
+            comment_ids = uow.comments.delete_for_tweet(tweet_id)
+            uow.likes.delete_for(TargetType.TWEET, [tweet_id])
+            uow.likes.delete_for(TargetType.COMMENT, comment_ids)
+            uow.notifications.delete_for(TargetType.TWEET, [tweet_id])
+            uow.notifications.delete_for(TargetType.COMMENT, comment_ids)
+            uow.feeds.remove_tweet(tweet_id, [actor_id])
+            uow.tweets.delete(tweet_id)
+            uow.outbox.add(
+                Job(
+                    id=self._ids.next_id(),
+                    kind=JobKind.RETRACT,
+                    tweet_id=tweet_id,
+                    author_id=actor_id,
+                )
+            )
+            uow.commit()
+        self._lookups.forget_tweets([tweet_id])
+        self._lists.remove([feed_key(actor_id)], tweet_id)
+        self._media.delete([p.key for p in tweet.photos])
+        self._dispatcher.relay()
+
+    @staticmethod
+    def _owned(uow: UnitOfWork, actor_id: int, tweet_id: int) -> Tweet:
+        tweet = uow.tweets.get(tweet_id)
+        if tweet is None:
+            raise NotFound("no such tweet")
+        if tweet.user_id != actor_id:
+            raise Forbidden("you can only change your own tweets")
+        return tweet

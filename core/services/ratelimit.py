@@ -1,0 +1,95 @@
+"""Rate limiting: fixed windows per action and per user or IP."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from core.domain.errors import RateLimited
+from core.ports.clock import Clock
+from core.ports.rate_limit_store import RateLimitStore
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """At most `limit` requests per `seconds`."""
+
+    limit: int
+    seconds: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RateStatus:
+    """What the X-RateLimit-* headers report: the tightest rule's standing."""
+
+    limit: int
+    remaining: int
+    reset: int
+
+
+def default_rules() -> dict[str, tuple[Rule, ...]]:
+    """The default limits of the API contract, by action."""
+    per_second = {
+        "auth": 3,
+        "follow": 10,
+        "like": 10,
+        "comment_create": 3,
+        "newsfeed": 5,
+        "read": 10,
+    }
+    rules: dict[str, tuple[Rule, ...]] = {
+        action: (Rule(limit=n, seconds=1),) for action, n in per_second.items()
+    }
+    rules["tweet_create"] = (Rule(limit=1, seconds=1), Rule(limit=5, seconds=60))
+    return rules
+
+
+class RateLimiter:
+    """Counts requests in fixed windows.
+
+    - Each action has one or more rules; a request counts against all of them in one round
+      trip, and is refused when any is exceeded, with the seconds until that window ends.
+    - The subject is whatever the caller keys by: a user id or an IP address.
+    - A store that cannot count raises Unavailable: no silent free pass.
+    """
+
+    def __init__(
+        self,
+        store: RateLimitStore,
+        clock: Clock,
+        rules: Mapping[str, Sequence[Rule]] | None = None,
+        enabled: bool = True,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._rules = dict(rules if rules is not None else default_rules())
+        self._enabled = enabled
+
+    def limited(self, action: str) -> bool:
+        """Whether an action has rules (and limiting is on)."""
+        return self._enabled and bool(self._rules.get(action))
+
+    def hit(self, action: str, subject: str) -> RateStatus | None:
+        """Count one request; its standing, or None when the action is not limited."""
+        if not self.limited(action):
+            return None
+        rules = self._rules[action]
+        now = self._clock.now().timestamp()
+        keys, resets = [], []
+        for rule in rules:
+            start = math.floor(now / rule.seconds) * rule.seconds
+            keys.append((f"rl:{action}:{subject}:{rule.seconds}:{start}", rule.seconds + 1))
+            resets.append(max(1, math.ceil(start + rule.seconds - now)))
+        counts = self._store.hit(keys)
+        standings = [
+            RateStatus(limit=r.limit, remaining=max(0, r.limit - c), reset=reset)
+            for r, c, reset in zip(rules, counts, resets, strict=True)
+        ]
+        over = [s for s, c, r in zip(standings, counts, rules, strict=True) if c > r.limit]
+        if over:
+            worst = max(over, key=lambda s: s.reset)
+            raise RateLimited(
+                "too many requests", retry_after=worst.reset, limit=worst.limit, reset=worst.reset
+            )
+        return min(standings, key=lambda s: (s.remaining, -s.reset))

@@ -1,0 +1,97 @@
+"""Timeline: reading a newsfeed page from the cached list, the feed store and celebrities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.domain.paging import Page, Window, map_page, newest_first_page
+from core.ports.list_cache import ListCache
+from core.ports.object_cache import ObjectCache
+from core.ports.unit_of_work import UnitOfWork
+from core.services.fanout import feed_key
+from core.services.lookups import Lookups
+from core.services.views import FeedEntry
+
+CELEBRITIES_KEY, CELEBRITIES_TTL = "celebrities", 60
+
+
+class TimelineService:
+    """A reader's newsfeed, newest first.
+
+    - The newest entries come from a capped cached id list (default 800); a miss rebuilds it
+      from the feed store; a page that runs past a full cache continues from the store, so
+      paging never dead-ends at the cache boundary.
+    - Tweets of followed celebrities (not pushed) are merged in at read time.
+    - No duplicates; deleted tweets are skipped.
+    - A page costs a constant number of round trips, whatever its size.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        lookups: Lookups,
+        lists: ListCache,
+        cache: ObjectCache,
+        *,
+        feed_cap: int = 800,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._lookups = lookups
+        self._lists = lists
+        self._cache = cache
+        self._cap = feed_cap
+
+    def read_home_feed(self, reader_id: int, window: Window) -> Page[FeedEntry]:
+        ids = sorted(
+            set(self._pushed_ids(reader_id, window)) | set(self._celebrity_ids(reader_id, window)),
+            reverse=window.newest_first,
+        )[: window.fetch]
+        page = newest_first_page(window, ids, key=lambda i: i)
+        views = self._lookups.tweet_views(reader_id, self._lookups.tweets(page.results))
+        entries = [FeedEntry(id=v.tweet.id, created_at=v.tweet.created_at, tweet=v) for v in views]
+        return map_page(page, entries)
+
+    def _pushed_ids(self, reader_id: int, window: Window) -> list[int]:
+        cached = self._cached_list(reader_id)
+        if len(cached) < self._cap:
+            return window.pick(cached)  # the cache holds the whole feed
+        floor = cached[-1]
+        if not window.newest_first and (window.lower is None or window.lower < floor):
+            return self._from_store(reader_id, window)
+        picked = window.pick(cached)
+        if len(picked) >= window.fetch or (window.lower is not None and window.lower >= floor):
+            return picked
+        upper = floor if window.upper is None else min(floor, window.upper)
+        rest = Window(limit=window.fetch - len(picked), lower=window.lower, upper=upper)
+        return picked + self._from_store(reader_id, rest)
+
+    def _cached_list(self, reader_id: int) -> list[int]:
+        key = feed_key(reader_id)
+        cached = self._lists.get(key)
+        if cached is None:
+            cached = self._from_store(reader_id, Window(limit=self._cap))[: self._cap]
+            self._lists.replace(key, cached, self._cap)
+        return cached
+
+    def _from_store(self, reader_id: int, window: Window) -> list[int]:
+        with self._uow_factory() as uow:
+            return uow.feeds.tweet_ids(reader_id, window)
+
+    def _celebrity_ids(self, reader_id: int, window: Window) -> list[int]:
+        celebrities = self._celebrities()
+        if not celebrities:
+            return []
+        with self._uow_factory() as uow:
+            followed = uow.follows.followed_among(reader_id, celebrities)
+            if not followed:
+                return []
+            return [t.id for t in uow.tweets.list_by_users(sorted(followed), window)]
+
+    def _celebrities(self) -> list[int]:
+        cached = self._cache.get_many([CELEBRITIES_KEY]).get(CELEBRITIES_KEY)
+        if isinstance(cached, list):
+            return cached
+        with self._uow_factory() as uow:
+            celebrities = uow.users.celebrity_ids()
+        self._cache.set_many({CELEBRITIES_KEY: celebrities}, CELEBRITIES_TTL)
+        return celebrities
