@@ -1,0 +1,40 @@
+# chirp: make run (serve on the embedded default), make test (every check, real servers included)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test services services-down lint unit bench clean
+
+$(STAMP): pyproject.toml
+	@python3 -m venv $(VENV) 2>/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && \
+		rm -rf $(VENV) && python3 -m venv $(VENV); }
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/chirp serve --host 127.0.0.1 --port 8000
+
+services: $(STAMP)
+	$(PY) scripts/services up
+
+services-down:
+	$(PY) scripts/services down
+
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider tests/unit
+
+test: $(STAMP) services lint
+	$(PY) -m pytest -p no:cacheprovider
+
+bench: $(STAMP) services
+	$(PY) bench/feed_roundtrips.py
+
+clean:
+	rm -rf $(VENV) var .services

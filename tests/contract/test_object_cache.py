@@ -1,0 +1,90 @@
+"""Contract of ObjectCache: domain objects by key, fetched and invalidated in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from adapters.memory import FakeClock, InMemoryObjectCache
+from core.ports.object_cache import ObjectCache
+from tests.contract.builders import Maker
+
+LONG_TTL = 600
+
+
+def test_cached_objects_read_back_equal(object_cache: ObjectCache, make: Maker) -> None:
+    user = make.user()
+    tweet = make.tweet(user.id, photos=2)
+    object_cache.set_many({"user:1": user, "tweet:1": tweet}, LONG_TTL)
+    assert object_cache.get_many(["user:1", "tweet:1"]) == {"user:1": user, "tweet:1": tweet}
+
+
+def test_missing_keys_are_absent_from_the_result(object_cache: ObjectCache,
+                                                 make: Maker) -> None:
+    user = make.user()
+    object_cache.set_many({"user:1": user}, LONG_TTL)
+    assert object_cache.get_many(["user:2", "user:1", "user:3"]) == {"user:1": user}
+
+
+def test_asking_for_no_keys_gives_nothing(object_cache: ObjectCache) -> None:
+    assert object_cache.get_many([]) == {}
+
+
+def test_setting_a_key_again_replaces_the_object(object_cache: ObjectCache,
+                                                 make: Maker) -> None:
+    old, new = make.user(), make.user()
+    object_cache.set_many({"user:1": old}, LONG_TTL)
+    object_cache.set_many({"user:1": new}, LONG_TTL)
+    assert object_cache.get_many(["user:1"]) == {"user:1": new}
+
+
+def test_deleted_keys_miss_and_missing_ones_are_fine(object_cache: ObjectCache,
+                                                     make: Maker) -> None:
+    a, b = make.user(), make.user()
+    object_cache.set_many({"user:a": a, "user:b": b}, LONG_TTL)
+    object_cache.delete_many(["user:a", "user:never"])
+    object_cache.delete_many([])
+    assert object_cache.get_many(["user:a", "user:b"]) == {"user:b": b}
+
+
+def test_changing_a_returned_object_does_not_change_the_cache(object_cache: ObjectCache,
+                                                              make: Maker) -> None:
+    tweet = make.tweet(make.new_id(), content="cached words")
+    object_cache.set_many({"tweet:1": tweet}, LONG_TTL)
+    tweet.likes_count = 5
+    returned = object_cache.get_many(["tweet:1"])["tweet:1"]
+    returned.likes_count = 7  # type: ignore[attr-defined]
+    again = object_cache.get_many(["tweet:1"])["tweet:1"]
+    assert again.likes_count == 0  # type: ignore[attr-defined]
+
+
+def test_an_object_is_gone_once_its_ttl_has_passed(object_cache: ObjectCache, make: Maker,
+                                                   pass_time: Callable[[float], None]) -> None:
+    short, long_lived = make.user(), make.user()
+    object_cache.set_many({"user:short": short}, 1)
+    object_cache.set_many({"user:long": long_lived}, LONG_TTL)
+    pass_time(1)
+    assert object_cache.get_many(["user:short", "user:long"]) == {"user:long": long_lived}
+
+
+def test_memory_cache_switched_off_misses_and_drops_writes(make: Maker) -> None:
+    cache = InMemoryObjectCache(FakeClock())
+    user = make.user()
+    cache.set_many({"user:1": user}, LONG_TTL)
+    cache.available = False
+    cache.set_many({"user:2": user}, LONG_TTL)
+    cache.delete_many(["user:1"])
+    assert cache.get_many(["user:1", "user:2"]) == {}
+    assert cache.get("user:1") is None
+    cache.available = True
+    assert cache.get_many(["user:1", "user:2"]) == {"user:1": user}
+
+
+def test_memory_cache_keeps_an_object_until_the_last_moment_of_its_ttl(make: Maker) -> None:
+    clock = FakeClock()
+    cache = InMemoryObjectCache(clock)
+    user = make.user()
+    cache.set_many({"user:1": user}, 10)
+    clock.advance(seconds=9.999)
+    assert cache.get("user:1") == user
+    clock.advance(seconds=0.001)
+    assert cache.get("user:1") is None
