@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from functools import partial
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from adapters.cache import local as local_cache
-from adapters.cache.clients import make_memcached, make_redis
+from adapters.cache.clients import make_memcached, make_redis, ping_memcached, ping_redis
 from adapters.cache.memcached_object_cache import MemcachedObjectCache
 from adapters.cache.redis_counters import RedisCounters
 from adapters.cache.redis_gate_store import RedisGateStore
@@ -32,12 +32,14 @@ from adapters.memory.rate_limits import InMemoryRateLimitStore
 from adapters.memory.task_queue import InMemoryTaskQueue
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.mysql.engine import create_schema, make_engine
+from adapters.mysql.health import ping as ping_database
 from adapters.mysql.unit_of_work import SqlUnitOfWork
 from adapters.queue.inprocess import InProcessTaskQueue
 from adapters.s3.local import LocalFolderBlobStore
 from adapters.system.clock import SystemClock
 from adapters.system.ids import SnowflakeIdGenerator
 from adapters.system.passwords import FastPasswordHasher, ScryptPasswordHasher
+from core.domain.errors import Unavailable
 from core.services.accounts import AccountService
 from core.services.comments import CommentService
 from core.services.dispatch import JobDispatcher
@@ -153,6 +155,26 @@ def _token_ttl(settings: Settings) -> timedelta:
     return timedelta(days=settings.token_ttl_days)
 
 
+def _readiness(settings: Settings, sqlite: Callable[[], Any], mysql: Callable[[], Any],
+               redis: Callable[[], Any], memcached: Callable[[], Any]) -> dict[str, str | None]:
+    """Each configured backend's name, with None when it answers or why it does not."""
+    checks: dict[str, Callable[[], None]] = {}
+    if settings.profile == "embedded":
+        checks["database"] = lambda: ping_database(sqlite())
+    elif settings.profile == "full":
+        checks["mysql"] = lambda: ping_database(mysql())
+        checks["redis"] = lambda: ping_redis(redis())
+        checks["memcached"] = lambda: ping_memcached(memcached())
+    report: dict[str, str | None] = {}
+    for name, check in checks.items():
+        try:
+            check()
+            report[name] = None
+        except Unavailable as exc:
+            report[name] = exc.message
+    return report
+
+
 class Container(containers.DeclarativeContainer):
     """The wiring diagram: one adapter per port for each profile, then the services."""
 
@@ -253,6 +275,8 @@ class Container(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_store, clock,
                                        enabled=settings.provided.ratelimit_enabled)
     gatekeeper = providers.Factory(GateKeeper, gate_store)
+    readiness = providers.Callable(_readiness, settings, sqlite_engine.provider,
+                                   mysql_engine.provider, redis.provider, memcached.provider)
 
 
 def build_container(settings: Settings | None = None) -> Container:

@@ -1,0 +1,1 @@
+"""Integration tests: adapters against real servers or deliberately absent ones."""
