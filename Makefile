@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
+	$(VENV)/bin/chirp db upgrade
 	$(VENV)/bin/chirp serve --host 127.0.0.1 --port 8000
 
 services: $(STAMP)

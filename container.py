@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from functools import partial
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from adapters.memory.object_cache import InMemoryObjectCache
 from adapters.memory.rate_limits import InMemoryRateLimitStore
 from adapters.memory.task_queue import InMemoryTaskQueue
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
-from adapters.mysql.engine import create_schema, make_engine
+from adapters.mysql.engine import create_schema, make_engine, upgrade
 from adapters.mysql.health import ping as ping_database
 from adapters.mysql.unit_of_work import SqlUnitOfWork
 from adapters.queue.inprocess import InProcessTaskQueue
@@ -155,6 +155,17 @@ def _token_ttl(settings: Settings) -> timedelta:
     return timedelta(days=settings.token_ttl_days)
 
 
+def _migrate(settings: Settings, sqlite: Callable[[], Any]) -> str:
+    """Bring the relational schema up to date; what was done, in words."""
+    if settings.profile == "full":
+        upgrade(settings.mysql_url)
+        return "mysql schema upgraded to the newest migration"
+    if settings.profile == "embedded":
+        sqlite()  # creating the engine creates the schema
+        return f"sqlite schema ready at {settings.sqlite_url}"
+    return "the memory profile has no schema"
+
+
 def _readiness(settings: Settings, sqlite: Callable[[], Any], mysql: Callable[[], Any],
                redis: Callable[[], Any], memcached: Callable[[], Any]) -> dict[str, str | None]:
     """Each configured backend's name, with None when it answers or why it does not."""
@@ -275,6 +286,7 @@ class Container(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_store, clock,
                                        enabled=settings.provided.ratelimit_enabled)
     gatekeeper = providers.Factory(GateKeeper, gate_store)
+    migrate = providers.Callable(_migrate, settings, sqlite_engine.provider)
     readiness = providers.Callable(_readiness, settings, sqlite_engine.provider,
                                    mysql_engine.provider, redis.provider, memcached.provider)
 

@@ -41,6 +41,19 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 
 
 @cli.group()
+def db() -> None:
+    """The relational schema."""
+
+
+@db.command()
+@click.pass_context
+def upgrade(ctx: click.Context) -> None:
+    """Apply the schema migrations (Alembic on MySQL; table creation on SQLite)."""
+    with _domain_errors():
+        click.echo(_container(ctx).migrate())
+
+
+@cli.group()
 def users() -> None:
     """Manage accounts."""
 
@@ -88,8 +101,9 @@ def gates() -> None:
 def list_gates(ctx: click.Context) -> None:
     """Show every gate."""
     for gate in _container(ctx).gatekeeper().gates():
-        click.echo(f"{gate.name}\t{gate.percent}%\tallow={sorted(gate.allow)}"
-                   f"\tdeny={sorted(gate.deny)}")
+        click.echo(
+            f"{gate.name}\t{gate.percent}%\tallow={sorted(gate.allow)}\tdeny={sorted(gate.deny)}"
+        )
 
 
 @gates.command("set")
@@ -98,13 +112,13 @@ def list_gates(ctx: click.Context) -> None:
 @click.option("--allow", default=None, help="comma-separated user ids always let in")
 @click.option("--deny", default=None, help="comma-separated user ids always kept out")
 @click.pass_context
-def set_gate(ctx: click.Context, name: str, percent: int, allow: str | None,
-             deny: str | None) -> None:
+def set_gate(
+    ctx: click.Context, name: str, percent: int, allow: str | None, deny: str | None
+) -> None:
     """Create or change a gate (percent 0 rolls back at once)."""
     with _domain_errors():
         gate = _container(ctx).gatekeeper().set_gate(name, percent, _ids(allow), _ids(deny))
-    click.echo(f"{gate.name}: {gate.percent}% allow={sorted(gate.allow)} "
-               f"deny={sorted(gate.deny)}")
+    click.echo(f"{gate.name}: {gate.percent}% allow={sorted(gate.allow)} deny={sorted(gate.deny)}")
 
 
 def _ids(raw: str | None) -> list[int] | None:
@@ -118,10 +132,21 @@ def _ids(raw: str | None) -> list[int] | None:
 
 @cli.command()
 @click.option("--users", "user_count", default=20, show_default=True, type=click.IntRange(1))
-@click.option("--tweets", "tweet_count", default=10, show_default=True,
-              type=click.IntRange(0), help="tweets per user")
-@click.option("--follows", default=5, show_default=True, type=click.IntRange(0),
-              help="how many others each user follows")
+@click.option(
+    "--tweets",
+    "tweet_count",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0),
+    help="tweets per user",
+)
+@click.option(
+    "--follows",
+    default=5,
+    show_default=True,
+    type=click.IntRange(0),
+    help="how many others each user follows",
+)
 @click.pass_context
 def seed(ctx: click.Context, user_count: int, tweet_count: int, follows: int) -> None:
     """Fill the store with demo users, follows and tweets (password: password1)."""
@@ -131,8 +156,7 @@ def seed(ctx: click.Context, user_count: int, tweet_count: int, follows: int) ->
     with click.progressbar(range(user_count), label="users") as bar:
         for i in bar:
             name = f"demo_{rng.randrange(10**9):09d}_{i}"[:20]
-            made.append(container.accounts().sign_up(name, f"{name}@example.com",
-                                                     "password1").user)
+            made.append(container.accounts().sign_up(name, f"{name}@example.com", "password1").user)
     with click.progressbar(made, label="follows") as bar:
         for user in bar:
             others = [u for u in made if u.id != user.id]
