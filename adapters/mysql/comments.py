@@ -1,0 +1,47 @@
+"""SqlCommentRepository: replies under tweets in the `comments` table."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from adapters.mysql import rows
+from adapters.mysql.base import SqlStore, clamped_add, windowed
+from adapters.mysql.tables import comments
+from core.domain.paging import Window
+from core.domain.social import Comment
+from core.ports.comment_repository import CommentRepository
+
+
+class SqlCommentRepository(SqlStore, CommentRepository):
+    """Comments by id and by tweet; likes_count changes only through atomic UPDATEs."""
+
+    def add(self, comment: Comment) -> None:
+        self._run(sa.insert(comments).values(rows.comment_values(comment)))
+
+    def get(self, comment_id: int) -> Comment | None:
+        row = self._first(sa.select(comments).where(comments.c.id == comment_id))
+        return rows.comment_from(row) if row else None
+
+    def update(self, comment: Comment) -> None:
+        self._run(sa.update(comments).where(comments.c.id == comment.id)
+                  .values(content=comment.content, updated_at=comment.updated_at))
+
+    def delete(self, comment_id: int) -> None:
+        self._run(sa.delete(comments).where(comments.c.id == comment_id))
+
+    def list_for_tweet(self, tweet_id: int, window: Window) -> list[Comment]:
+        stmt = windowed(sa.select(comments).where(comments.c.tweet_id == tweet_id),
+                        comments.c.id, window)
+        return [rows.comment_from(r) for r in self._rows(stmt)]
+
+    def delete_for_tweet(self, tweet_id: int) -> list[int]:
+        mine = comments.c.tweet_id == tweet_id
+        gone = self._column(sa.select(comments.c.id).where(mine).order_by(comments.c.id))
+        if gone:
+            self._run(sa.delete(comments).where(mine))
+        return gone
+
+    def change_likes(self, comment_id: int, delta: int) -> None:
+        if delta:
+            self._run(sa.update(comments).where(comments.c.id == comment_id)
+                      .values(likes_count=clamped_add(comments.c.likes_count, delta)))

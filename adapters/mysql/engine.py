@@ -1,0 +1,85 @@
+"""Engines for SQLite (embedded) and MySQL/MariaDB (PyMySQL), and schema creation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import StaticPool
+
+from adapters.mysql.base import guarded
+from adapters.mysql.tables import metadata
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_SQLITE_PRAGMAS = (
+    "journal_mode=WAL",  # readers do not block the writer (the embedded server is threaded)
+    "busy_timeout=5000",  # a writer waits up to 5 s for another instead of failing at once
+    "foreign_keys=OFF",  # as on MySQL: the schema declares no foreign keys on either dialect
+    "synchronous=NORMAL",  # safe with WAL, and far fewer fsyncs
+)
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for `sqlite:///path` or `mysql+pymysql://user:pw@host/db`, tuned for each."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed)
+    if backend in ("mysql", "mariadb"):
+        return _mysql_engine(parsed)
+    raise ValueError(f"unsupported database url: {parsed.render_as_string(hide_password=True)}")
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 5}}
+    if not url.database or url.database == ":memory:":
+        options["poolclass"] = StaticPool  # one shared connection, or each sees its own db
+    else:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, **options)
+    sa.event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
+
+
+def _mysql_engine(url: URL) -> Engine:
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
+        pool_recycle=3600,  # below the server's wait_timeout
+        # READ COMMITTED avoids gap locks between concurrent inserts of likes and feed rows.
+        isolation_level="READ COMMITTED",
+        connect_args={"charset": "utf8mb4", "connect_timeout": 5},
+    )
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table that is missing (embedded profile and tests)."""
+    with guarded():
+        metadata.create_all(engine)
+
+
+def upgrade(target: str | URL | Engine) -> None:
+    """Run `alembic upgrade head` against a database, with a config built in code."""
+    engine = target if isinstance(target, Engine) else make_engine(target)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with guarded(), engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if engine is not target:
+            engine.dispose()

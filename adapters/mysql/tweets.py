@@ -1,0 +1,87 @@
+"""SqlTweetRepository: tweets with their photos and exact counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+
+from adapters.mysql import rows
+from adapters.mysql.base import SqlStore, clamped_add, windowed
+from adapters.mysql.tables import photos, tweets
+from core.domain.paging import Window
+from core.domain.tweets import Photo, Tweet
+from core.ports.tweet_repository import TweetRepository
+
+_PHOTO_COLUMNS = (photos.c.key.label("photo_key"),
+                  photos.c.content_type.label("photo_content_type"),
+                  photos.c.position.label("photo_position"))
+
+
+def _with_photos(source: sa.FromClause) -> sa.Select[Any]:
+    """Rows of `source` (tweets or a page of them), each repeated once per photo (or once
+    with NULL photo columns): a page of tweets with photos is one statement."""
+    joined = source.outerjoin(photos, photos.c.tweet_id == source.c.id)
+    return sa.select(source, *_PHOTO_COLUMNS).select_from(joined)
+
+
+def _assemble(result: Sequence[Row[Any]]) -> dict[int, Tweet]:
+    """Tweets by id, in the order their first row came, with photos by position."""
+    tweet_rows: dict[int, Row[Any]] = {}
+    photo_lists: dict[int, list[Photo]] = {}
+    for row in result:
+        tweet_rows.setdefault(row.id, row)
+        found = photo_lists.setdefault(row.id, [])
+        if row.photo_key is not None:
+            found.append(rows.photo_from(row))
+    return {i: rows.tweet_from(r, sorted(photo_lists[i], key=lambda p: p.position))
+            for i, r in tweet_rows.items()}
+
+
+class SqlTweetRepository(SqlStore, TweetRepository):
+    """Tweets by id and by author; counts change only through atomic UPDATEs."""
+
+    def add(self, tweet: Tweet) -> None:
+        self._run(sa.insert(tweets).values(rows.tweet_values(tweet)))
+        if tweet.photos:
+            self._run(sa.insert(photos),
+                      [rows.photo_values(tweet.id, p) for p in tweet.photos])
+
+    def get(self, tweet_id: int) -> Tweet | None:
+        found = self.get_many([tweet_id])
+        return found[0] if found else None
+
+    def get_many(self, tweet_ids: Sequence[int]) -> list[Tweet]:
+        wanted = list(dict.fromkeys(tweet_ids))
+        if not wanted:
+            return []
+        found = _assemble(self._rows(_with_photos(tweets).where(tweets.c.id.in_(wanted))))
+        return [found[i] for i in wanted if i in found]
+
+    def update(self, tweet: Tweet) -> None:
+        self._run(sa.update(tweets).where(tweets.c.id == tweet.id)
+                  .values(content=tweet.content, edited_at=tweet.edited_at))
+
+    def delete(self, tweet_id: int) -> None:
+        self._run(sa.delete(photos).where(photos.c.tweet_id == tweet_id))
+        self._run(sa.delete(tweets).where(tweets.c.id == tweet_id))
+
+    def list_by_users(self, user_ids: Sequence[int], window: Window) -> list[Tweet]:
+        if not user_ids:
+            return []
+        inner = sa.select(tweets).where(tweets.c.user_id.in_(set(user_ids)))
+        page = windowed(inner, tweets.c.id, window).subquery("page")
+        order = page.c.id.desc() if window.newest_first else page.c.id.asc()
+        stmt = _with_photos(page).order_by(order, photos.c.position)
+        return list(_assemble(self._rows(stmt)).values())
+
+    def change_counts(self, tweet_id: int, *, likes: int = 0, comments: int = 0) -> None:
+        changes: dict[str, Any] = {}
+        if likes:
+            changes["likes_count"] = clamped_add(tweets.c.likes_count, likes)
+        if comments:
+            changes["comments_count"] = clamped_add(tweets.c.comments_count, comments)
+        if changes:
+            self._run(sa.update(tweets).where(tweets.c.id == tweet_id).values(changes))
