@@ -31,7 +31,7 @@ from adapters.memory.object_cache import InMemoryObjectCache
 from adapters.memory.rate_limits import InMemoryRateLimitStore
 from adapters.memory.task_queue import InMemoryTaskQueue
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
-from adapters.mysql.engine import create_schema, make_engine, upgrade
+from adapters.mysql.engine import make_engine, upgrade
 from adapters.mysql.health import ping as ping_database
 from adapters.mysql.unit_of_work import SqlUnitOfWork
 from adapters.queue.inprocess import InProcessTaskQueue
@@ -138,7 +138,7 @@ def _profile_of(settings: Settings) -> str:
 def _sqlite_engine(settings: Settings) -> Any:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.sqlite_url)
-    create_schema(engine)
+    upgrade(engine)  # migrations, not create_all: later revisions must reach embedded files too
     return engine
 
 
@@ -161,7 +161,7 @@ def _migrate(settings: Settings, sqlite: Callable[[], Any]) -> str:
         upgrade(settings.mysql_url)
         return "mysql schema upgraded to the newest migration"
     if settings.profile == "embedded":
-        sqlite()  # creating the engine creates the schema
+        sqlite()  # creating the engine runs the migrations
         return f"sqlite schema ready at {settings.sqlite_url}"
     return "the memory profile has no schema"
 
