@@ -36,6 +36,7 @@ test: $(STAMP) services lint
 
 bench: $(STAMP) services
 	$(PY) bench/feed_roundtrips.py
+	$(PY) bench/feed_latency.py
 
 clean:
 	rm -rf $(VENV) var .services
