@@ -6,19 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from core.domain.errors import Invalid
+from core.domain.tweets import trimmed_text
 
 COMMENT_MIN, COMMENT_MAX = 1, 140
 
 
 def clean_comment(raw: str) -> str:
     """Comment text as stored: trimmed, 1-140 characters."""
-    if not isinstance(raw, str):
-        raise Invalid.on_field("content", "content must be text")
-    text = raw.strip()
-    if not COMMENT_MIN <= len(text) <= COMMENT_MAX:
-        raise Invalid.on_field("content", "content must be 1-140 characters")
-    return text
+    return trimmed_text(raw, COMMENT_MIN, COMMENT_MAX)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

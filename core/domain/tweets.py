@@ -11,14 +11,19 @@ CONTENT_MIN, CONTENT_MAX = 6, 140
 MAX_PHOTOS = 9
 
 
-def clean_content(raw: str) -> str:
-    """Tweet text as stored: trimmed, 6-140 characters."""
+def trimmed_text(raw: str, low: int, high: int) -> str:
+    """Post text as stored: trimmed, `low` to `high` characters, else Invalid on `content`."""
     if not isinstance(raw, str):
         raise Invalid.on_field("content", "content must be text")
     text = raw.strip()
-    if not CONTENT_MIN <= len(text) <= CONTENT_MAX:
-        raise Invalid.on_field("content", "content must be 6-140 characters")
+    if not low <= len(text) <= high:
+        raise Invalid.on_field("content", f"content must be {low}-{high} characters")
     return text
+
+
+def clean_content(raw: str) -> str:
+    """Tweet text as stored: trimmed, 6-140 characters."""
+    return trimmed_text(raw, CONTENT_MIN, CONTENT_MAX)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
