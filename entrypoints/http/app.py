@@ -1,0 +1,91 @@
+"""The Flask app factory: configuration, OpenAPI, blueprints, wiring, errors, rate limits."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from container import Container, build_container
+from core.domain.media import MAX_IMAGE_BYTES
+from core.domain.tweets import MAX_PHOTOS
+from entrypoints.http import (
+    accounts,
+    auth,
+    comments,
+    errors,
+    friendships,
+    likes,
+    media,
+    newsfeeds,
+    notifications,
+    ops,
+    profiles,
+    ratelimit,
+    tweets,
+    users,
+)
+from entrypoints.http.parsing import IdConverter, id_param_schema
+
+BLUEPRINT_MODULES: tuple[ModuleType, ...] = (
+    accounts,
+    users,
+    profiles,
+    tweets,
+    friendships,
+    newsfeeds,
+    comments,
+    likes,
+    notifications,
+    ops,
+    media,
+)
+# One more photo than allowed, each at the size limit, plus room for the text parts:
+# a bigger request is refused (413) before it is read.
+MAX_CONTENT_LENGTH = (MAX_PHOTOS + 1) * MAX_IMAGE_BYTES + 1024 * 1024
+API_CONFIG: dict[str, Any] = {
+    "API_TITLE": "chirp",
+    "API_VERSION": "1.0",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs/",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "API_SPEC_OPTIONS": {
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": auth.COOKIE},
+            }
+        },
+        "security": [{"bearer": []}, {"cookie": []}, {}],
+    },
+}
+
+
+class ChirpApi(Api):
+    """flask-smorest's Api documenting our error body for every error response."""
+
+    ERROR_SCHEMA = errors.ErrorSchema
+
+
+def create_app(container: Container | None = None) -> Flask:
+    """A chirp WSGI app on `container` (one built from the environment when not given)."""
+    container = container if container is not None else build_container()
+    app = Flask("chirp")
+    app.url_map.strict_slashes = False
+    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["blobkey"] = media.BlobKeyConverter
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config.update(API_CONFIG, MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH)
+    container.wire(modules=[*BLUEPRINT_MODULES, auth, ratelimit])
+    api = ChirpApi(app)
+    api.register_converter(IdConverter, id_param_schema)
+    api.register_converter(media.BlobKeyConverter, lambda converter: {"type": "string"})
+    for module in BLUEPRINT_MODULES:
+        api.register_blueprint(module.blp)
+    errors.register(app)
+    ratelimit.init_app(app)
+    return app

@@ -1,0 +1,99 @@
+"""Who is calling: a bearer token or the `chirp_session` cookie, checked by AccountService."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from flask import Response, after_this_request, g, request
+
+from container import Container
+from core.domain.errors import Unauthenticated
+from core.domain.users import User
+from core.services.accounts import AccountService
+
+COOKIE = "chirp_session"
+SECONDS_PER_DAY = 86_400
+
+
+def token_from_request() -> str | None:
+    """The raw token the request carries: `Authorization: Bearer` first, then the cookie."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE) or None
+
+
+@inject
+def _authenticate(accounts: AccountService = Provide[Container.accounts]) -> User:
+    return accounts.authenticate(token_from_request())
+
+
+def current_user() -> User:
+    """The authenticated caller; Unauthenticated (401) for anyone else."""
+    if "caller" not in g:
+        try:
+            g.caller = _authenticate()
+        except Unauthenticated as exc:
+            g.caller = exc
+    if isinstance(g.caller, Unauthenticated):
+        raise g.caller
+    return g.caller
+
+
+def required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Authenticate before anything else (a 401 comes before any complaint about the body)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        current_user()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def optional_user() -> User | None:
+    """The caller when authenticated; None for anonymous (or stale) credentials."""
+    if token_from_request() is None:
+        return None
+    try:
+        return current_user()
+    except Unauthenticated:
+        return None
+
+
+def optional_user_id() -> int | None:
+    user = optional_user()
+    return user.id if user is not None else None
+
+
+@inject
+def remember(
+    token: str, ttl_days: int = Provide[Container.settings.provided.token_ttl_days]
+) -> None:
+    """Set the session cookie on this request's response: HttpOnly, SameSite=Lax, Path=/."""
+    max_age = int(ttl_days) * SECONDS_PER_DAY
+
+    @after_this_request
+    def set_cookie(response: Response) -> Response:
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+        return response
+
+
+def forget() -> None:
+    """Clear the session cookie on this request's response."""
+
+    @after_this_request
+    def clear_cookie(response: Response) -> Response:
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax")
+        return response

@@ -1,0 +1,39 @@
+"""Media: photos and avatars served from the blob store at the URLs it hands out."""
+
+from __future__ import annotations
+
+from dependency_injector.wiring import Provide, inject
+from flask import Response
+from flask.views import MethodView
+from werkzeug.routing import PathConverter
+
+from container import Container
+from core.domain.errors import NotFound
+from core.ports.blob_store import BlobStore
+from entrypoints.http.parsing import Blueprint, fails
+
+blp = Blueprint("media", __name__, url_prefix="/media", description="Media files")
+IMAGE = {"image/*": {"schema": {"type": "string", "format": "binary"}}}
+
+
+class BlobKeyConverter(PathConverter):
+    """A blob key: path segments of letters, digits, `_`, `-` and `.`; else no match (404)."""
+
+    regex = r"[A-Za-z0-9_\-][A-Za-z0-9_\-./]{0,499}"
+
+
+@blp.route("/<blobkey:key>")
+class Media(MethodView):
+    @blp.doc(responses={200: {"description": "The file", "content": IMAGE}})
+    @fails(blp, 404)
+    @inject
+    def get(self, key: str, blobs: BlobStore = Provide[Container.blobs]) -> Response:
+        """A stored photo or avatar with its content type."""
+        found = blobs.get(key)
+        if found is None:
+            raise NotFound("no such file")
+        data, content_type = found
+        response = Response(data, mimetype=content_type)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response

@@ -1,0 +1,31 @@
+"""Newsfeeds: the caller's home timeline."""
+
+from __future__ import annotations
+
+from dependency_injector.wiring import Provide, inject
+from flask.views import MethodView
+
+from container import Container
+from core.domain.paging import Page, Window
+from core.services.timeline import TimelineService
+from core.services.views import FeedEntry
+from entrypoints.http import auth
+from entrypoints.http.paging import NewestPageArgs, paged
+from entrypoints.http.parsing import Blueprint, fails
+from entrypoints.http.schemas import FeedItemSchema
+
+blp = Blueprint("newsfeeds", __name__, url_prefix="/api/newsfeeds", description="Newsfeed")
+
+
+@blp.route("/")
+class Newsfeed(MethodView):
+    @auth.required
+    @blp.arguments(NewestPageArgs, location="query")
+    @paged(blp, FeedItemSchema)
+    @fails(blp, 400, 401, 429)
+    @inject
+    def get(
+        self, window: Window, timeline: TimelineService = Provide[Container.timeline]
+    ) -> Page[FeedEntry]:
+        """The caller's tweets and those of everyone they follow, newest first."""
+        return timeline.read_home_feed(auth.current_user().id, window)

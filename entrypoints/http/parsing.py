@@ -1,0 +1,131 @@
+"""Request parsing: a webargs parser whose failures are domain errors, and our Blueprint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
+import flask
+import flask_smorest
+import marshmallow as ma
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.routing import IntegerConverter, Map, ValidationError
+
+from core.domain import ids
+from core.domain.errors import Invalid
+from entrypoints.http import errors
+
+BODY = "body"
+ID_DIGITS = len(str(ids.MAX_ID))
+
+
+class ChirpParser(FlaskParser):
+    """Answers 400 (not 422) through the error mapper; never 500 on a hostile body.
+
+    The `body` location reads JSON when the request says JSON, else its form fields and
+    file parts together, so one schema serves JSON clients and multipart uploads alike.
+    """
+
+    DEFAULT_VALIDATION_STATUS = 400
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        BODY: ma.EXCLUDE,
+        "json": ma.EXCLUDE,
+        "form": ma.EXCLUDE,
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.__location_map__ = {**self.__location_map__, BODY: "load_body"}
+
+    def load_body(self, req: flask.Request, schema: ma.Schema) -> Any:
+        if is_json_request(req):
+            return self.load_json(req, schema)
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as exc:
+            # Deep nesting and 5000-digit numbers fail otherwise, but are just as malformed.
+            raise json.JSONDecodeError(str(exc), "?", 0) from exc
+
+    def _handle_invalid_json_error(
+        self, error: Any, req: flask.Request, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        raise Invalid("malformed JSON body", {"body": ["Invalid JSON body."]}) from error
+
+    def handle_error(
+        self, error: ma.ValidationError, req: flask.Request, schema: ma.Schema, **kwargs: Any
+    ) -> NoReturn:
+        location = _location_of(error.messages)
+        raise errors.invalid_input(error.messages, location) from error
+
+
+def _location_of(messages: Any) -> str:
+    if isinstance(messages, Mapping) and len(messages) == 1:
+        only = next(iter(messages))
+        if only in (BODY, "query", "json", "form", "files", "headers"):
+            return str(only)
+    return BODY
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with our parser; `body` is documented as JSON."""
+
+    ARGUMENTS_PARSER = ChirpParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        BODY: "application/json",
+    }
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a path: 1 to 2**63-1; anything else does not match (404)."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=ids.MAX_ID)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > ID_DIGITS:
+            raise ValidationError()
+        return int(super().to_python(value))
+
+
+def id_param_schema(converter: IdConverter) -> dict[str, Any]:
+    """How the OpenAPI document describes an `<id:...>` path parameter."""
+    return {"type": "integer", "format": "int64", "minimum": 1, "maximum": ids.MAX_ID}
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Validation failed, a missing parameter or a bad cursor",
+    401: "Not authenticated",
+    403: "Authenticated but not allowed",
+    404: "No such object",
+    409: "Conflict: a username or email taken",
+    413: "Upload too large",
+    429: "Rate limited",
+    503: "A backend is down",
+}
+
+
+def fails(blp: flask_smorest.Blueprint, *codes: int) -> Callable[[Any], Any]:
+    """Document the error statuses an operation answers, all in the one error body."""
+
+    def decorator(func: Any) -> Any:
+        for code in codes:
+            func = blp.alt_response(
+                code, schema=errors.ErrorSchema, description=ERROR_DESCRIPTIONS[code]
+            )(func)
+        return func
+
+    return decorator
+
+
+def json_alternative(blp: flask_smorest.Blueprint, schema: type[ma.Schema]) -> Any:
+    """Document that a multipart body may come as JSON instead (without its file parts)."""
+    return blp.doc(requestBody={"content": {"application/json": {"schema": schema}}})

@@ -1,0 +1,94 @@
+"""Tweets: a user's tweets, posting (with photos), reading one, editing, deleting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from flask.views import MethodView
+
+from container import Container
+from core.domain.paging import Page, Window
+from core.services.posting import PostingService
+from core.services.views import TweetDetail, TweetView
+from entrypoints.http import auth
+from entrypoints.http.args import IdempotencyArgs, TweetCreateArgs, TweetListArgs, TweetTextArgs
+from entrypoints.http.paging import NewestPageArgs, paged
+from entrypoints.http.parsing import BODY, Blueprint, fails, json_alternative
+from entrypoints.http.schemas import SuccessSchema, TweetDetailSchema, TweetSchema
+
+blp = Blueprint("tweets", __name__, url_prefix="/api/tweets", description="Tweets")
+
+
+@blp.route("/")
+class Tweets(MethodView):
+    @blp.arguments(TweetListArgs, location="query")
+    @blp.arguments(NewestPageArgs, location="query")
+    @paged(blp, TweetSchema)
+    @fails(blp, 400, 429)
+    @inject
+    def get(
+        self,
+        query: dict[str, Any],
+        window: Window,
+        posting: PostingService = Provide[Container.posting],
+    ) -> Page[TweetView]:
+        """A user's tweets, newest first (an unknown user has none)."""
+        return posting.list_user_tweets(auth.optional_user_id(), query["user_id"], window)
+
+    @auth.required
+    @blp.arguments(TweetCreateArgs, location=BODY, content_type="multipart/form-data")
+    @blp.arguments(IdempotencyArgs, location="headers")
+    @blp.response(201, TweetSchema)
+    @blp.alt_response(200, schema=TweetSchema, description="A retried Idempotency-Key")
+    @json_alternative(blp, TweetTextArgs)
+    @fails(blp, 400, 401, 413, 429)
+    @inject
+    def post(
+        self,
+        args: dict[str, Any],
+        headers: dict[str, Any],
+        posting: PostingService = Provide[Container.posting],
+    ) -> tuple[TweetView, int]:
+        """Post a tweet: `content` 6-140 characters and 0-9 photos, one `files` part each."""
+        view, created = posting.post_tweet(
+            auth.current_user().id, args["content"], args["files"], headers.get("key")
+        )
+        return view, 201 if created else 200
+
+
+@blp.route("/<id:tweet_id>/")
+class Tweet(MethodView):
+    @blp.response(200, TweetDetailSchema)
+    @fails(blp, 404, 429)
+    @inject
+    def get(
+        self, tweet_id: int, posting: PostingService = Provide[Container.posting]
+    ) -> TweetDetail:
+        """One tweet with its first 100 comments (oldest first) and likes (newest first)."""
+        return posting.get_tweet(auth.optional_user_id(), tweet_id)
+
+    @auth.required
+    @blp.arguments(TweetTextArgs, location=BODY)
+    @blp.response(200, TweetSchema)
+    @fails(blp, 400, 401, 403, 404)
+    @inject
+    def patch(
+        self,
+        args: dict[str, Any],
+        tweet_id: int,
+        posting: PostingService = Provide[Container.posting],
+    ) -> TweetView:
+        """Edit the text (owner only); sets edited_at."""
+        return posting.edit_tweet(auth.current_user().id, tweet_id, args["content"])
+
+    @auth.required
+    @blp.response(200, SuccessSchema)
+    @fails(blp, 401, 403, 404)
+    @inject
+    def delete(
+        self, tweet_id: int, posting: PostingService = Provide[Container.posting]
+    ) -> dict[str, Any]:
+        """Delete a tweet with its comments, likes and photos (owner only)."""
+        posting.delete_tweet(auth.current_user().id, tweet_id)
+        return {}

@@ -1,0 +1,122 @@
+"""Helpers of the HTTP tests: the profile knob, a small API driver and error assertions."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from container import Container, Settings, build_container
+
+# The one knob for running the whole HTTP suite on another profile ("memory", "full").
+PROFILE = "embedded"
+PASSWORD = "secret-pass"
+_names = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-up user of a test, with their bearer token."""
+
+    id: int
+    username: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_container(data_dir: Path, *, ratelimit: bool = False) -> Container:
+    return build_container(
+        Settings(profile=PROFILE, data_dir=data_dir, ratelimit_enabled=ratelimit)
+    )
+
+
+def settle(container: Container) -> None:
+    """Wait until every queued background job (fan-out, retraction) has run."""
+    queue = container.task_queue()
+    if hasattr(queue, "join"):
+        assert queue.join(timeout=30), "background jobs did not finish"
+    else:
+        queue.drain(container.fanout().run)
+
+
+class Chirp:
+    """Drives the API like a client: requests plus the few steps most tests share."""
+
+    def __init__(self, app: Flask, container: Container) -> None:
+        self.app = app
+        self.container = container
+        self.client: FlaskClient = app.test_client(use_cookies=False)
+
+    def call(
+        self, method: str, path: str, who: Account | None = None, **kwargs: Any
+    ) -> TestResponse:
+        headers = {**(who.auth if who else {}), **kwargs.pop("headers", {})}
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, who: Account | None = None, **kwargs: Any) -> TestResponse:
+        return self.call("GET", path, who, **kwargs)
+
+    def post(self, path: str, who: Account | None = None, **kwargs: Any) -> TestResponse:
+        return self.call("POST", path, who, **kwargs)
+
+    def signup(self, username: str | None = None, password: str = PASSWORD) -> Account:
+        name = username or f"user_{next(_names):04d}"
+        body = {"username": name, "email": f"{name}@example.com", "password": password}
+        response = self.post("/api/accounts/signup/", json=body)
+        assert response.status_code == 201, response.json
+        user = response.json["user"]
+        return Account(id=user["id"], username=user["username"], token=response.json["token"])
+
+    def tweet(self, who: Account, content: str = "hello, world", **kwargs: Any) -> dict[str, Any]:
+        response = self.post("/api/tweets/", who, json={"content": content}, **kwargs)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    def follow(self, who: Account, whom: Account) -> TestResponse:
+        response = self.post(f"/api/friendships/{whom.id}/follow/", who)
+        assert response.status_code == 201, response.json
+        return response
+
+    def comment(self, who: Account, tweet_id: int, content: str = "nice one") -> dict[str, Any]:
+        body = {"tweet_id": tweet_id, "content": content}
+        response = self.post("/api/comments/", who, json=body)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    def like(self, who: Account, content_type: str, object_id: int) -> TestResponse:
+        body = {"content_type": content_type, "object_id": object_id}
+        return self.post("/api/likes/", who, json=body)
+
+    def feed_ids(self, who: Account, query: str = "") -> list[int]:
+        self.settle()
+        response = self.get(f"/api/newsfeeds/{query}", who)
+        assert response.status_code == 200, response.json
+        return [item["id"] for item in response.json["results"]]
+
+    def settle(self) -> None:
+        settle(self.container)
+
+    def tick(self) -> None:
+        """Let time pass between two requests on a fake clock (a real one moves by itself)."""
+        clock = self.container.clock()
+        if hasattr(clock, "advance"):
+            clock.advance(0.001)
+
+
+def assert_error(response: TestResponse, status: int, field: str | None = None) -> None:
+    """The response is the API's error body with `status` (naming `field` when given)."""
+    assert response.status_code == status, (response.status_code, response.get_data(True))
+    body = response.json
+    assert set(body) == {"success", "code", "message", "errors"}
+    assert body["success"] is False and body["code"] == status
+    assert isinstance(body["message"], str) and "\n" not in body["message"]
+    if field is not None:
+        assert field in body["errors"], body

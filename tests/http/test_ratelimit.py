@@ -1,0 +1,121 @@
+"""Rate limits over HTTP: headers on every limited response, 429 with Retry-After."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from dependency_injector import providers
+
+from adapters.memory.clock import FakeClock
+from container import Container
+from core.services.ratelimit import RateLimiter
+from entrypoints.http import ratelimit
+from entrypoints.http.app import create_app
+from tests.http.helpers import Chirp, assert_error, make_container, settle
+
+# Mid-second and mid-minute, so a test's requests share one window of each rule.
+START = datetime(2026, 3, 1, 12, 0, 20, 500_000, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def container(tmp_path: Path, clock: FakeClock) -> Iterator[Container]:
+    container = make_container(tmp_path, ratelimit=True)
+    limiter = providers.Singleton(RateLimiter, container.rate_limit_store, clock, enabled=True)
+    container.rate_limiter.override(limiter)
+    yield container
+    settle(container)
+    container.unwire()
+
+
+@pytest.fixture
+def api(container: Container) -> Chirp:
+    return Chirp(create_app(container), container)
+
+
+def limits(response) -> tuple[str, str, str]:
+    headers = response.headers
+    return (
+        headers["X-RateLimit-Limit"],
+        headers["X-RateLimit-Remaining"],
+        headers["X-RateLimit-Reset"],
+    )
+
+
+def test_a_successful_limited_request_carries_the_rate_limit_headers(api: Chirp) -> None:
+    response = api.get("/api/accounts/login_status/")
+    assert response.status_code == 200
+    assert limits(response) == ("3", "2", "1")
+
+
+def test_the_fourth_auth_request_in_a_second_is_a_429_with_retry_after(api: Chirp) -> None:
+    for _ in range(3):
+        assert api.get("/api/accounts/login_status/").status_code == 200
+    response = api.get("/api/accounts/login_status/")
+    assert_error(response, 429)
+    assert response.headers["Retry-After"] == "1"
+    assert limits(response) == ("3", "0", "1")
+
+
+def test_the_window_resets_when_time_moves_on(api: Chirp, clock: FakeClock) -> None:
+    for _ in range(4):
+        api.get("/api/accounts/login_status/")
+    clock.advance(1)
+    assert api.get("/api/accounts/login_status/").status_code == 200
+
+
+def test_tweets_are_limited_per_second_and_per_minute(api: Chirp, clock: FakeClock) -> None:
+    alice = api.signup("alice_01")
+    clock.advance(1)
+    assert api.post("/api/tweets/", alice, json={"content": "tweet one"}).status_code == 201
+    assert_error(api.post("/api/tweets/", alice, json={"content": "tweet two"}), 429)
+    for second in range(3):  # the refused request above counted in this minute too
+        clock.advance(1)
+        api.tweet(alice, f"tweet at {second}")
+    clock.advance(1)
+    response = api.post("/api/tweets/", alice, json={"content": "one too many"})
+    assert_error(response, 429)
+    assert response.headers["X-RateLimit-Limit"] == "5"
+    assert response.headers["Retry-After"] == "35"  # 12:00:25.5 -> 12:01:00
+
+
+def test_error_responses_of_limited_routes_carry_the_headers_too(api: Chirp) -> None:
+    response = api.get("/api/tweets/123456/")
+    assert_error(response, 404)
+    assert limits(response) == ("10", "9", "1")
+
+
+def test_limits_count_per_user_not_per_ip(api: Chirp, clock: FakeClock) -> None:
+    alice, bob = api.signup("alice_01"), api.signup("bob_0001")
+    for _ in range(5):
+        assert api.get("/api/newsfeeds/", alice).status_code == 200
+    assert_error(api.get("/api/newsfeeds/", alice), 429)
+    assert api.get("/api/newsfeeds/", bob).status_code == 200
+
+
+def test_unlimited_routes_carry_no_rate_limit_headers(api: Chirp) -> None:
+    assert "X-RateLimit-Limit" not in api.get("/healthz").headers
+    assert "X-RateLimit-Limit" not in api.get("/api/openapi.json").headers
+
+
+def test_every_endpoint_named_in_the_rate_limit_table_exists(api: Chirp) -> None:
+    routes = {
+        (rule.endpoint, method)
+        for rule in api.app.url_map.iter_rules()
+        for method in rule.methods or ()
+    }
+    assert set(ratelimit.ACTIONS) <= routes
+
+
+def test_a_disabled_limiter_sends_no_headers(tmp_path: Path) -> None:
+    container = make_container(tmp_path / "off")
+    response = create_app(container).test_client().get("/api/accounts/login_status/")
+    assert response.status_code == 200 and "X-RateLimit-Limit" not in response.headers
+    container.unwire()
