@@ -22,8 +22,10 @@ class LocalFolderBlobStore(BlobStore):
         self._base_url = base_url if base_url.endswith("/") else base_url + "/"
 
     def _path(self, key: str) -> Path:
+        if not key or "\x00" in key or ".." in Path(key).parts:
+            raise Invalid.on_field("key", "not a valid blob key")
         path = (self._root / key).resolve()
-        if not key or ".." in Path(key).parts or self._root.resolve() not in path.parents:
+        if self._root.resolve() not in path.parents:
             raise Invalid.on_field("key", "not a valid blob key")
         return path
 

@@ -35,14 +35,19 @@ def time_of(entity_id: int) -> datetime:
     return EPOCH + timedelta(microseconds=entity_id >> LOW_BITS)
 
 
+def _clamped(value: int) -> int:
+    return min(max(value, 0), MAX_ID)
+
+
 def first_id_at(moment: datetime) -> int:
-    """The smallest id that can be made at `moment`: ids below it are strictly older."""
-    return max(compose(micros_of(moment), 0, 0), 0)
+    """The smallest id that can be made at `moment`: ids below it are strictly older.
+    Times outside what ids can express clamp to the smallest or largest id."""
+    return _clamped(compose(micros_of(moment), 0, 0))
 
 
 def last_id_at(moment: datetime) -> int:
     """The largest id that can be made at `moment`: ids above it are strictly newer."""
-    return max(compose(micros_of(moment) + 1, 0, 0) - 1, 0)
+    return _clamped(compose(micros_of(moment) + 1, 0, 0) - 1)
 
 
 def is_valid_id(value: int) -> bool:

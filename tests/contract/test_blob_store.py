@@ -53,3 +53,9 @@ def test_memory_blob_store_switched_off_raises_unavailable() -> None:
         store.put("k", PNG, "image/png")
     with pytest.raises(Unavailable):
         store.get("k")
+
+
+@pytest.mark.parametrize("key", ["../escape.png", "a/../../escape.png", "nul\x00byte.png"])
+def test_a_key_that_could_escape_the_store_reads_as_missing(blob_store: BlobStore,
+                                                            key: str) -> None:
+    assert blob_store.get(key) is None

@@ -99,6 +99,11 @@ def test_created_at_bounds_become_exact_id_bounds() -> None:
     assert window.lower == ids.last_id_at(NOW.replace(second=1))
 
 
+def test_times_beyond_what_ids_express_clamp_to_the_id_range() -> None:
+    assert ids.first_id_at(datetime(9999, 12, 31, tzinfo=UTC)) == ids.MAX_ID
+    assert ids.last_id_at(datetime(1970, 1, 1, tzinfo=UTC)) == 0
+
+
 def test_gate_buckets_are_stable_and_lists_override_the_percent() -> None:
     gate = Gate(name="hbase_feeds", percent=50, allow=frozenset({1}), deny=frozenset({2}))
     assert all(gate.bucket(uid) == gate.bucket(uid) for uid in range(100))
