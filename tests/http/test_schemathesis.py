@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-import hypothesis_jsonschema._from_schema as jsonschema_strategies
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from hypothesis.internal.conjecture import utils as conjecture_utils
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from entrypoints.http.app import create_app
@@ -29,28 +26,6 @@ BUDGET = settings(
 SEEDED: dict[str, Any] = {}
 TRIED: Counter[str] = Counter()
 STATUSES: Counter[int] = Counter()
-
-
-class LegacyMany(conjecture_utils.many):
-    """`many` with the `.more()` loop that hypothesis-jsonschema 0.23 still calls and newer
-    Hypothesis (6.17x) dropped; built on the new internals, so spans stay well-formed."""
-
-    def more(self) -> bool:
-        if self._depth is None:
-            self._depth = self.data.depth
-        self._finish_element()
-        if not self._decide():
-            return False
-        self.count += 1
-        self._in_element, self._rejected = True, False
-        return True
-
-
-@pytest.fixture(autouse=True)
-def jsonschema_compat(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the venv pins a Hypothesis that hypothesis-jsonschema supports (see report)."""
-    if not hasattr(conjecture_utils.many, "more"):
-        monkeypatch.setattr(jsonschema_strategies, "cu", SimpleNamespace(many=LegacyMany))
 
 
 def seed(api: Chirp) -> dict[str, Any]:
