@@ -38,6 +38,23 @@ def make_mysql_uow() -> UnitOfWork:
     return SqlUnitOfWork(engine)
 
 
+_migrated: dict[str, Engine] = {}
+
+
+def fresh_mysql_url(name: str) -> str:
+    """The URL of a MariaDB database `name`, created and migrated once per session and
+    emptied now (for suites that build whole containers, like the HTTP tests on `full`)."""
+    if name not in _migrated:
+        _create_database(name)
+        engine = make_engine(_server_url(name))
+        upgrade(engine)
+        _migrated[name] = engine
+    with _migrated[name].begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(sa.delete(table))
+    return _server_url(name).render_as_string(hide_password=False)
+
+
 def _server_url(database: str | None = None) -> URL:
     return URL.create(
         "mysql+pymysql",

@@ -10,15 +10,22 @@ from flask import Flask
 
 from container import Container
 from entrypoints.http.app import create_app
-from tests.http.helpers import Account, Chirp, make_container, settle
+from tests.http.helpers import PROFILES, Account, Chirp, close_container, make_container
+
+
+@pytest.fixture(params=[
+    p if p != "full" else pytest.param(p, marks=pytest.mark.integration) for p in PROFILES
+])
+def profile(request: pytest.FixtureRequest) -> str:
+    """The profile the test's app runs on: every HTTP test runs on each of PROFILES."""
+    return str(request.param)
 
 
 @pytest.fixture
-def container(tmp_path: Path) -> Iterator[Container]:
-    container = make_container(tmp_path)
+def container(tmp_path: Path, profile: str) -> Iterator[Container]:
+    container = make_container(tmp_path, profile)
     yield container
-    settle(container)
-    container.unwire()
+    close_container(container)
 
 
 @pytest.fixture

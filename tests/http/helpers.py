@@ -12,9 +12,11 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from container import Container, Settings, build_container
+from tests.contract.sql_backends import fresh_mysql_url
 
-# The one knob for running the whole HTTP suite on another profile ("memory", "full").
-PROFILE = "embedded"
+# The profiles the whole HTTP suite runs on (the `profile` fixture of conftest.py).
+PROFILES = ["embedded", "full"]
+FULL_REDIS_URL = "redis://127.0.0.1:6379/13"
 PASSWORD = "secret-pass"
 _names = itertools.count(1)
 
@@ -32,10 +34,27 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def make_container(data_dir: Path, *, ratelimit: bool = False) -> Container:
-    return build_container(
-        Settings(profile=PROFILE, data_dir=data_dir, ratelimit_enabled=ratelimit)
-    )
+def make_container(data_dir: Path, profile: str, *, ratelimit: bool = False) -> Container:
+    """A container on `profile` over empty stores: a temp data dir, and on `full` an emptied
+    MariaDB database, Redis db 13 and Memcached (flushed)."""
+    if profile != "full":
+        return build_container(
+            Settings(profile=profile, data_dir=data_dir, ratelimit_enabled=ratelimit))
+    settings = Settings(profile="full", data_dir=data_dir, ratelimit_enabled=ratelimit,
+                        mysql_url=fresh_mysql_url("chirp_test_http"),
+                        redis_url=FULL_REDIS_URL)
+    container = build_container(settings)
+    container.redis().flushdb()
+    container.memcached().flush_all()
+    return container
+
+
+def close_container(container: Container) -> None:
+    """Let background jobs finish, then release the wiring and the connection pools."""
+    settle(container)
+    container.unwire()
+    if container.settings().profile == "full":
+        container.mysql_engine().dispose()
 
 
 def settle(container: Container) -> None:

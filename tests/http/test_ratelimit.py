@@ -14,7 +14,7 @@ from container import Container
 from core.services.ratelimit import RateLimiter
 from entrypoints.http import ratelimit
 from entrypoints.http.app import create_app
-from tests.http.helpers import Chirp, assert_error, make_container, settle
+from tests.http.helpers import Chirp, assert_error, close_container, make_container
 
 # Mid-second and mid-minute, so a test's requests share one window of each rule.
 START = datetime(2026, 3, 1, 12, 0, 20, 500_000, tzinfo=UTC)
@@ -26,13 +26,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def container(tmp_path: Path, clock: FakeClock) -> Iterator[Container]:
-    container = make_container(tmp_path, ratelimit=True)
+def container(tmp_path: Path, clock: FakeClock, profile: str) -> Iterator[Container]:
+    container = make_container(tmp_path, profile, ratelimit=True)
     limiter = providers.Singleton(RateLimiter, container.rate_limit_store, clock, enabled=True)
     container.rate_limiter.override(limiter)
     yield container
-    settle(container)
-    container.unwire()
+    close_container(container)
 
 
 @pytest.fixture
@@ -114,8 +113,8 @@ def test_every_endpoint_named_in_the_rate_limit_table_exists(api: Chirp) -> None
     assert set(ratelimit.ACTIONS) <= routes
 
 
-def test_a_disabled_limiter_sends_no_headers(tmp_path: Path) -> None:
-    container = make_container(tmp_path / "off")
+def test_a_disabled_limiter_sends_no_headers(tmp_path: Path, profile: str) -> None:
+    container = make_container(tmp_path / "off", profile)
     response = create_app(container).test_client().get("/api/accounts/login_status/")
     assert response.status_code == 200 and "X-RateLimit-Limit" not in response.headers
-    container.unwire()
+    close_container(container)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from entrypoints.http.app import create_app
-from tests.http.helpers import Chirp, make_container, settle
+from tests.http.helpers import Chirp, close_container, make_container
 
 CHECKS = (not_a_server_error, response_schema_conformance)
 BUDGET = settings(
@@ -46,15 +46,14 @@ def seed(api: Chirp) -> dict[str, Any]:
 
 
 @pytest.fixture
-def web_schema(tmp_path: Path) -> Iterator[schemathesis.BaseSchema]:
-    container = make_container(tmp_path)
+def web_schema(tmp_path: Path, profile: str) -> Iterator[schemathesis.BaseSchema]:
+    container = make_container(tmp_path, profile)
     app = create_app(container)
     TRIED.clear()
     STATUSES.clear()
     SEEDED.update(seed(Chirp(app, container)))
     yield schemathesis.from_wsgi("/api/openapi.json", app)
-    settle(container)
-    container.unwire()
+    close_container(container)
     print(
         f"\nschemathesis: {sum(TRIED.values())} calls over {len(TRIED)} operations; "
         f"statuses {dict(sorted(STATUSES.items()))}"
