@@ -271,7 +271,7 @@ class Container(containers.DeclarativeContainer):
     profiles = providers.Factory(ProfileService, uow_factory, clock, ids, lookups, media)
     comments = providers.Factory(CommentService, uow_factory, clock, ids, lookups, notifier)
     posting = providers.Factory(PostingService, uow_factory, clock, ids, lookups, media,
-                                dispatcher, list_cache, comments,
+                                dispatcher, list_cache, comments, notifier,
                                 feed_cap=settings.provided.feed_cap)
     fanout = providers.Factory(FanoutService, uow_factory, ids, task_queue, list_cache,
                                batch_size=settings.provided.fanout_batch,

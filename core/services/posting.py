@@ -20,6 +20,7 @@ from core.services.dispatch import JobDispatcher
 from core.services.fanout import feed_key
 from core.services.lookups import Lookups
 from core.services.media import MediaService
+from core.services.notifications import Notifier
 from core.services.views import LikeView, TweetDetail, TweetView
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -49,6 +50,7 @@ class PostingService:
         dispatcher: JobDispatcher,
         lists: ListCache,
         comments: CommentService,
+        notifier: Notifier,
         *,
         feed_cap: int = 800,
     ) -> None:
@@ -60,6 +62,7 @@ class PostingService:
         self._dispatcher = dispatcher
         self._lists = lists
         self._comments = comments
+        self._notifier = notifier
         self._cap = feed_cap
 
     def post_tweet(
@@ -183,6 +186,9 @@ class PostingService:
             )
             uow.commit()
         self._lookups.forget_tweets([tweet_id])
+        # The author's notifications about the tweet went with it; comment authors' cached
+        # counts of likes on their comments expire with the count's short ttl.
+        self._notifier.settle([actor_id])
         self._lists.remove([feed_key(actor_id)], tweet_id)
         self._media.delete([p.key for p in tweet.photos])
         self._dispatcher.relay()

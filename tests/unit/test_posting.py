@@ -86,6 +86,7 @@ def test_deleting_removes_the_tweet_from_every_feed_with_its_comments_likes_and_
     h.drain()
     comment = h.c.comments().add_comment(reader.id, tweet_id, "nice")
     h.c.likes().like(reader.id, "tweet", tweet_id)
+    assert h.c.notifications().unread_count(author.id) == 3  # cached from here on
     h.c.posting().delete_tweet(author.id, tweet_id)
     h.drain()
     assert tweet_id not in h.feed_ids(reader) and tweet_id not in h.feed_ids(author)
@@ -99,6 +100,7 @@ def test_deleting_removes_the_tweet_from_every_feed_with_its_comments_likes_and_
     assert h.c.blobs().get(view.tweet.photos[0].key) is None
     notes = h.c.notifications().list_notifications(author.id, Window()).results
     assert [n.notification.verb.value for n in notes] == ["followed you"]
+    assert h.c.notifications().unread_count(author.id) == 1
 
 
 def test_only_the_author_deletes(h: Harness) -> None:
