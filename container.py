@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -76,7 +76,6 @@ class Settings:
     fanout_batch: int = 1000
     celebrity_threshold: int = 10000
     token_ttl_days: int = 30
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -89,7 +88,7 @@ class Settings:
         values: dict[str, Any] = {}
         for item in fields(cls):
             raw = env.get(f"CHIRP_{item.name.upper()}")
-            if raw is None or item.name == "extra":
+            if raw is None:
                 continue
             values[item.name] = _parse(item.type, raw, item.name)
         return cls(**values)
@@ -286,6 +285,7 @@ class Container(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(RateLimiter, rate_limit_store, clock,
                                        enabled=settings.provided.ratelimit_enabled)
     gatekeeper = providers.Factory(GateKeeper, gate_store)
+    secret_key = providers.Singleton(secret_key_for, settings)
     migrate = providers.Callable(_migrate, settings, sqlite_engine.provider)
     readiness = providers.Callable(_readiness, settings, sqlite_engine.provider,
                                    mysql_engine.provider, redis.provider, memcached.provider)

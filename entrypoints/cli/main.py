@@ -13,7 +13,10 @@ from core.domain.paging import Window
 
 def _container(ctx: click.Context) -> Container:
     if ctx.obj is None:
-        ctx.obj = build_container(Settings.from_env())
+        try:
+            ctx.obj = build_container(Settings.from_env())
+        except ValueError as exc:  # a bad CHIRP_* value: say which, not a traceback
+            raise click.ClickException(str(exc)) from exc
     return ctx.obj  # type: ignore[no-any-return]
 
 

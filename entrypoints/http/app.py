@@ -80,6 +80,7 @@ def create_app(container: Container | None = None) -> Flask:
     app.url_map.converters["blobkey"] = media.BlobKeyConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(API_CONFIG, MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH)
+    app.secret_key = container.secret_key()
     container.wire(modules=[*BLUEPRINT_MODULES, auth, ratelimit])
     api = ChirpApi(app)
     api.register_converter(IdConverter, id_param_schema)

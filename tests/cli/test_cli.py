@@ -61,3 +61,13 @@ def test_seed_makes_users_follows_and_tweets(run) -> None:  # type: ignore[no-un
 def test_db_upgrade_on_the_embedded_profile_creates_the_sqlite_schema(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert "sqlite schema ready" in run("db", "upgrade").output
     assert (tmp_path / "chirp.sqlite3").exists()
+
+
+def test_a_secret_key_is_generated_once_into_the_data_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from container import Settings, secret_key_for
+
+    settings = Settings(data_dir=tmp_path / "data")
+    first = secret_key_for(settings)
+    assert len(first) >= 32 and secret_key_for(settings) == first
+    assert oct((tmp_path / "data" / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert secret_key_for(Settings(data_dir=tmp_path, secret_key="given")) == "given"

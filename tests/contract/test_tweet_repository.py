@@ -159,3 +159,19 @@ def test_list_by_no_users_is_empty(uow: UnitOfWork, make: Maker) -> None:
         (author,) = add_users(uow, make, 1)
         add_tweets(uow, make, author.id, 2)
         assert uow.tweets.list_by_users([], Window()) == []
+
+
+def test_emoji_and_other_scripts_round_trip_in_tweets_and_comments(uow: UnitOfWork,
+                                                                   make: Maker) -> None:
+    text = "héllo 👋🏽 世界 🐦‍🔥 ok"
+    with uow:
+        (author,) = add_users(uow, make, 1)
+        tweet = make.tweet(author.id, content=text)
+        uow.tweets.add(tweet)
+        comment = make.comment(tweet.id, author.id, content="🎉" * 140)
+        uow.comments.add(comment)
+        uow.commit()
+    with uow:
+        stored, stored_comment = uow.tweets.get(tweet.id), uow.comments.get(comment.id)
+    assert stored is not None and stored.content == text
+    assert stored_comment is not None and stored_comment.content == "🎉" * 140

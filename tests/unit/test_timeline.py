@@ -114,3 +114,22 @@ def test_feed_items_carry_the_viewers_like_and_the_authors_summary(h: Harness) -
     entry = page.results[0]
     assert entry.tweet.has_liked and entry.tweet.tweet.likes_count == 1
     assert entry.tweet.user.username == "author_01"
+
+
+def test_a_tweet_gone_from_the_store_but_left_in_a_feed_is_skipped(h: Harness) -> None:
+    author = h.user()
+    kept, gone = h.post(author, "this one stays"), h.post(author, "this one vanishes")
+    with h.c.uow_factory()() as uow:  # as if a retraction had not reached this feed yet
+        uow.tweets.delete(gone)
+        uow.commit()
+    h.c.object_cache().delete_many([f"tweet:{gone}"])
+    assert h.feed_ids(author) == [kept]
+
+
+def test_created_at_gt_gives_only_newer_tweets(h: Harness) -> None:
+    author = h.user()
+    h.post(author, "before the mark")
+    mark = h.clock.now()
+    h.clock.advance(1)
+    later = h.post(author, "after the mark")
+    assert h.feed_ids(author, Window.newest(created_after=mark)) == [later]
