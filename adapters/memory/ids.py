@@ -21,11 +21,6 @@ class SequentialIdGenerator(IdGenerator):
         self._sequence = 0
 
     def next_id(self) -> int:
-        micros = ids.micros_of(self._clock.now())
-        if micros > self._micros:
-            self._micros, self._sequence = micros, 0
-        elif self._sequence < ids.MAX_SEQUENCE:
-            self._sequence += 1
-        else:
-            self._micros, self._sequence = self._micros + 1, 0
+        self._micros, self._sequence = ids.advance(
+            self._micros, self._sequence, ids.micros_of(self._clock.now()))
         return ids.compose(self._micros, 0, self._sequence)

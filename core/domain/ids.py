@@ -30,6 +30,17 @@ def compose(micros: int, worker: int, sequence: int) -> int:
     return (micros << LOW_BITS) | (worker << SEQUENCE_BITS) | sequence
 
 
+def advance(last_micros: int, last_sequence: int, now_micros: int) -> tuple[int, int]:
+    """The (microsecond, sequence) of the id after one made at (last_micros, last_sequence):
+    a new microsecond restarts the sequence; within one it counts up; when it overflows, or
+    the clock is behind, the id borrows the next microsecond, so ids strictly increase."""
+    if now_micros > last_micros:
+        return now_micros, 0
+    if last_sequence < MAX_SEQUENCE:
+        return last_micros, last_sequence + 1
+    return last_micros + 1, 0
+
+
 def time_of(entity_id: int) -> datetime:
     """The creation time encoded in an id."""
     return EPOCH + timedelta(microseconds=entity_id >> LOW_BITS)
