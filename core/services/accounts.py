@@ -123,9 +123,7 @@ class AccountService:
     def list_users(self, actor: User, window: Window) -> Page[User]:
         if not actor.is_admin:
             raise Forbidden("only admins may list users")
-        with self._uow_factory() as uow:
-            users = uow.users.list_all(window)
-        return newest_first_page(window, users, key=lambda u: u.id)
+        return self.all_users(window)
 
     def all_users(self, window: Window) -> Page[User]:
         """Users for an operator at the console (no actor: the CLI is trusted)."""

@@ -50,10 +50,7 @@ class CommentService:
 
     def views(self, viewer_id: int | None, comments: list[Comment]) -> list[CommentView]:
         authors = self._lookups.summaries(c.user_id for c in comments)
-        liked: set[int] = set()
-        if viewer_id is not None and comments:
-            with self._uow_factory() as uow:
-                liked = uow.likes.liked_ids(viewer_id, TargetType.COMMENT, [c.id for c in comments])
+        liked = self._lookups.liked(viewer_id, TargetType.COMMENT, [c.id for c in comments])
         return [
             CommentView(comment=c, user=authors[c.user_id], has_liked=c.id in liked)
             for c in comments

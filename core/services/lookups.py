@@ -83,13 +83,18 @@ class Lookups:
             found.update(loaded)
         return [found[i] for i in wanted if i in found]
 
+    def liked(self, viewer_id: int | None, target_type: TargetType,
+              target_ids: Sequence[int]) -> set[int]:
+        """Which targets the viewer likes (none for an anonymous viewer), in one query."""
+        if viewer_id is None or not target_ids:
+            return set()
+        with self._uow_factory() as uow:
+            return uow.likes.liked_ids(viewer_id, target_type, target_ids)
+
     def tweet_views(self, viewer_id: int | None, tweets: Sequence[Tweet]) -> list[TweetView]:
         """Tweets joined with their authors, photo urls and whether the viewer likes them."""
         authors = self.summaries(t.user_id for t in tweets)
-        liked: set[int] = set()
-        if viewer_id is not None and tweets:
-            with self._uow_factory() as uow:
-                liked = uow.likes.liked_ids(viewer_id, TargetType.TWEET, [t.id for t in tweets])
+        liked = self.liked(viewer_id, TargetType.TWEET, [t.id for t in tweets])
         return [
             TweetView(
                 tweet=t,
