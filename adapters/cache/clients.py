@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import redis
 from pymemcache.client.base import PooledClient
 from pymemcache.exceptions import MemcacheError
@@ -50,6 +52,24 @@ def make_memcached(
         default_noreply=False,
         max_pool_size=max_pool_size,
     )
+
+
+def redis_resource(url: str) -> Iterator[redis.Redis]:
+    """A Redis client for the lifetime of a container; its pool is closed at shutdown."""
+    client = make_redis(url)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def memcached_resource(host: str, port: int) -> Iterator[PooledClient]:
+    """A Memcached client for the lifetime of a container; its sockets close at shutdown."""
+    client = make_memcached(host, port)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def ping_redis(client: redis.Redis) -> None:

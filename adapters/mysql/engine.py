@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,22 @@ def upgrade(target: str | URL | Engine) -> None:
     finally:
         if engine is not target:
             engine.dispose()
+
+
+def engine_resource(url: str, *, migrate: bool = False) -> Iterator[Engine]:
+    """An engine for the lifetime of a container (disposed at shutdown); `migrate` brings
+    the schema to the newest revision first (the embedded SQLite file)."""
+    engine = make_engine(url)
+    try:
+        if migrate:
+            upgrade(engine)  # migrations, not create_all: later revisions reach old files too
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def migrate_schema(engine: Engine) -> str:
+    """Apply every pending migration; what was done, in words."""
+    upgrade(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    return f"{engine.dialect.name} schema ready at {where} (newest migration applied)"

@@ -6,9 +6,10 @@ import random
 
 import click
 
-from container import Container, Settings, build_container
+from container import Container, build_container
 from core.domain.errors import DomainError
 from core.domain.paging import Window
+from settings import Settings
 
 
 def _container(ctx: click.Context) -> Container:

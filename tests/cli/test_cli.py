@@ -64,7 +64,7 @@ def test_db_upgrade_on_the_embedded_profile_creates_the_sqlite_schema(run, tmp_p
 
 
 def test_a_secret_key_is_generated_once_into_the_data_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from container import Settings, secret_key_for
+    from settings import Settings, secret_key_for
 
     settings = Settings(data_dir=tmp_path / "data")
     first = secret_key_for(settings)

@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from container import Container, Settings, build_container
+from container import Container, build_container
+from settings import Settings
 from tests.contract.sql_backends import fresh_mysql_url
 
 # The profiles the whole HTTP suite runs on (the `profile` fixture of conftest.py).
@@ -53,8 +54,7 @@ def close_container(container: Container) -> None:
     """Let background jobs finish, then release the wiring and the connection pools."""
     settle(container)
     container.unwire()
-    if container.settings().profile == "full":
-        container.mysql_engine().dispose()
+    container.shutdown_resources()
 
 
 def settle(container: Container) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from container import Container, Settings, build_container
+from container import Container, build_container
+from settings import Settings
 from tests.unit.harness import Harness
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from container import Settings, build_container
+from container import build_container
 from core.domain.feed import JobKind
 from core.domain.paging import Window
+from settings import Settings
 from tests.unit.harness import Harness
 
 

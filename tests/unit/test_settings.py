@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from container import Settings
+from settings import Settings
 
 
 def test_settings_are_read_and_typed_from_chirp_variables() -> None:

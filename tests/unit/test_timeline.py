@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from container import Settings, build_container
+from container import build_container
 from core.domain import ids as id_layout
 from core.domain.paging import Window, encode_cursor
+from settings import Settings
 from tests.unit.harness import Harness
 
 

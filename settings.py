@@ -1,0 +1,106 @@
+"""Settings: every knob of a chirp process, typed, read from CHIRP_* variables in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+PROFILES = ("memory", "embedded", "full")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Every knob of a chirp process; built from the environment by `Settings.from_env`."""
+
+    profile: str = "embedded"
+    data_dir: Path = Path("./var")
+    ratelimit_enabled: bool = True
+    secret_key: str = ""
+    public_url: str = ""
+    mysql_url: str = "mysql+pymysql://chirp:chirp@127.0.0.1:3306/chirp?charset=utf8mb4"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    memcached_host: str = "127.0.0.1"
+    memcached_port: int = 11211
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    queue_name: str = "chirp-jobs"
+    job_attempts: int = 5
+    job_min_backoff_ms: int = 200
+    job_max_backoff_ms: int = 30_000
+    worker_threads: int = 4
+    relay_interval_ms: int = 200
+    worker_id: int = 0
+    feed_cap: int = 800
+    fanout_batch: int = 1000
+    celebrity_threshold: int = 10000
+    token_ttl_days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"CHIRP_PROFILE must be one of {', '.join(PROFILES)}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings named by CHIRP_<FIELD> variables; the only reader of the environment."""
+        env = os.environ if environ is None else environ
+        types = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            variable = f"CHIRP_{item.name.upper()}"
+            raw = env.get(variable)
+            if raw is not None:
+                values[item.name] = _parse(types[item.name], raw, variable)
+        return cls(**values)
+
+    @property
+    def sqlite_url(self) -> str:
+        return f"sqlite:///{(self.data_dir / 'chirp.sqlite3').resolve()}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+def _parse_bool(raw: str) -> bool:
+    if raw.lower() not in _TRUE | _FALSE:
+        raise ValueError("must be true or false")
+    return raw.lower() in _TRUE
+
+
+def _parse_int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+
+
+_PARSERS: dict[type, Callable[[str], object]] = {
+    bool: _parse_bool,
+    int: _parse_int,
+    Path: Path,
+    str: str,
+}
+
+
+def _parse(kind: type, raw: str, variable: str) -> object:
+    """`raw` as a value of the field's declared type, or ValueError naming the variable."""
+    try:
+        return _PARSERS[kind](raw)
+    except ValueError as exc:
+        raise ValueError(f"{variable} {exc}") from None
+
+
+def secret_key_for(settings: Settings) -> str:
+    """The configured secret key, or one generated once into the data folder."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
