@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from core.domain import ids as id_layout
 from core.domain.errors import Forbidden, Invalid, NotFound, Unauthenticated
-from core.domain.paging import Page, Window, newest_first_page
+from core.domain.paging import Page, Window, map_page, newest_first_page
 from core.domain.users import (
     Profile,
     User,
@@ -22,7 +22,7 @@ from core.ports.id_generator import IdGenerator
 from core.ports.password_hasher import PasswordHasher
 from core.ports.unit_of_work import UnitOfWork
 from core.services.lookups import Lookups
-from core.services.views import Session
+from core.services.views import AccountView, Session
 
 LOGIN_MISMATCH = "username and password does not match"
 
@@ -41,7 +41,7 @@ class AccountService:
       a deactivated user is Forbidden.
     - Tokens are random (256 bits), stored only as a hash, expire, and die at logout or
       deactivation.
-    - Only admins list users.
+    - Only admins list users; each comes with the summary every other list shows.
     """
 
     def __init__(
@@ -120,10 +120,17 @@ class AccountService:
             raise Unauthenticated("invalid or expired token")
         return user
 
-    def list_users(self, actor: User, window: Window) -> Page[User]:
+    def list_users(self, actor: User, window: Window) -> Page[AccountView]:
+        """Every account, newest first, with its nickname and avatar (for admins only)."""
         if not actor.is_admin:
             raise Forbidden("only admins may list users")
-        return self.all_users(window)
+        page = self.all_users(window)
+        summaries = self._lookups.summaries(u.id for u in page.results)
+        views = [
+            AccountView(user=u, summary=summaries.get(u.id) or self._lookups.summary_of(u, None))
+            for u in page.results
+        ]
+        return map_page(page, views)
 
     def all_users(self, window: Window) -> Page[User]:
         """Users for an operator at the console (no actor: the CLI is trusted)."""

@@ -23,7 +23,8 @@ BACKFILL = 20
 class FollowingService:
     """Who follows whom.
 
-    - Following is idempotent: a second follow reports a duplicate and changes nothing.
+    - Following is idempotent: a second follow changes nothing and says it created nothing
+      (`(view, created)`, like `like` and `post_tweet`).
     - Nobody follows or unfollows themselves; following someone unknown is NotFound.
     - Following brings the followee's recent tweets (up to 20) into the follower's feed;
       unfollowing takes all of them out. The follower's cached feed is dropped, so the
@@ -47,7 +48,7 @@ class FollowingService:
         self._notifier = notifier
 
     def follow(self, follower_id: int, followee_id: int) -> tuple[FollowView, bool]:
-        """The edge as the follower sees it, and whether it already existed."""
+        """The edge as the follower sees it, and whether this call created it."""
         self._check_pair(follower_id, followee_id)
         follow_id = self._ids.next_id()
         edge = Follow(
@@ -77,7 +78,7 @@ class FollowingService:
         if created:
             self._lists.delete([feed_key(follower_id)])
         user = self._lookups.summaries([followee_id])[followee_id]
-        return FollowView(user=user, created_at=edge.created_at, has_followed=True), not created
+        return FollowView(user=user, created_at=edge.created_at, has_followed=True), created
 
     def _backfill(self, uow: UnitOfWork, follower_id: int, followee_id: int) -> None:
         recent = uow.tweets.list_by_users([followee_id], Window(limit=BACKFILL))[:BACKFILL]

@@ -82,6 +82,14 @@ class NotificationView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AccountView:
+    """A user as an admin lists them: the account, and the summary its profile gives."""
+
+    user: User
+    summary: UserSummary
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Session:
     """A logged-in user and the raw token the client keeps (we store only its hash)."""
 

@@ -12,7 +12,9 @@ from core.services.accounts import AccountService
 from core.services.views import Session
 from entrypoints.http import auth
 from entrypoints.http.args import LoginArgs, SignupArgs
-from entrypoints.http.parsing import BODY, Blueprint, fails
+from entrypoints.http.errordocs import fails
+from entrypoints.http.parsing import BODY, Blueprint
+from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import LoginStatusSchema, SessionSchema, SuccessSchema
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/accounts", description="Accounts")
@@ -25,9 +27,10 @@ def _opened(session: Session) -> Session:
 
 @blp.route("/signup/")
 class Signup(MethodView):
+    @limited("auth")
     @blp.arguments(SignupArgs, location=BODY)
     @blp.response(201, SessionSchema)
-    @fails(blp, 400, 409, 429)
+    @fails(409)
     @inject
     def post(
         self, args: dict[str, Any], accounts: AccountService = Provide[Container.accounts]
@@ -38,9 +41,10 @@ class Signup(MethodView):
 
 @blp.route("/login/")
 class Login(MethodView):
+    @limited("auth")
     @blp.arguments(LoginArgs, location=BODY)
     @blp.response(200, SessionSchema)
-    @fails(blp, 400, 403, 429)
+    @fails(403)
     @inject
     def post(
         self, args: dict[str, Any], accounts: AccountService = Provide[Container.accounts]
@@ -51,8 +55,8 @@ class Login(MethodView):
 
 @blp.route("/logout/")
 class Logout(MethodView):
+    @limited("auth")
     @blp.response(200, SuccessSchema)
-    @fails(blp, 429)
     @inject
     def post(self, accounts: AccountService = Provide[Container.accounts]) -> dict[str, Any]:
         """Kill the presented token and clear the cookie."""
@@ -65,8 +69,8 @@ class Logout(MethodView):
 
 @blp.route("/login_status/")
 class LoginStatus(MethodView):
+    @limited("auth")
     @blp.response(200, LoginStatusSchema)
-    @fails(blp, 429)
     def get(self) -> dict[str, Any]:
         """Whether the caller is logged in, and as whom."""
         user = auth.optional_user()

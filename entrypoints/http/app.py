@@ -6,7 +6,7 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api  # type: ignore[import-untyped]
 
 from container import Container, build_container
 from core.domain.media import MAX_IMAGE_BYTES
@@ -15,6 +15,7 @@ from entrypoints.http import (
     accounts,
     auth,
     comments,
+    errordocs,
     errors,
     friendships,
     likes,
@@ -65,10 +66,15 @@ API_CONFIG: dict[str, Any] = {
 }
 
 
-class ChirpApi(Api):
-    """flask-smorest's Api documenting our error body for every error response."""
+class ChirpApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api documenting our error body, wording and headers for every error
+    response (the `default` one it adds to every operation included)."""
 
     ERROR_SCHEMA = errors.ErrorSchema
+
+    def init_app(self, app: Flask, **kwargs: Any) -> None:
+        super().init_app(app, **kwargs)
+        errordocs.register_responses(self.spec)
 
 
 def create_app(container: Container | None = None) -> Flask:

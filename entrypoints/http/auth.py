@@ -13,6 +13,7 @@ from container import Container
 from core.domain.errors import Unauthenticated
 from core.domain.users import User
 from core.services.accounts import AccountService
+from entrypoints.http import errordocs
 
 COOKIE = "chirp_session"
 SECONDS_PER_DAY = 86_400
@@ -38,20 +39,22 @@ def current_user() -> User:
             g.caller = _authenticate()
         except Unauthenticated as exc:
             g.caller = exc
-    if isinstance(g.caller, Unauthenticated):
-        raise g.caller
-    return g.caller
+    caller: User | Unauthenticated = g.caller
+    if isinstance(caller, Unauthenticated):
+        raise caller
+    return caller
 
 
 def required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Authenticate before anything else (a 401 comes before any complaint about the body)."""
+    """Authenticate before anything else (a 401 comes before any complaint about the body);
+    documents the operation's 401, so no view lists it."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         current_user()
         return view(*args, **kwargs)
 
-    return wrapper
+    return errordocs.documents(401)(wrapper)
 
 
 def optional_user() -> User | None:

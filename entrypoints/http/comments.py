@@ -13,8 +13,10 @@ from core.services.comments import CommentService
 from core.services.views import CommentView
 from entrypoints.http import auth
 from entrypoints.http.args import CommentCreateArgs, CommentEditArgs, CommentListArgs
+from entrypoints.http.errordocs import fails
 from entrypoints.http.paging import OldestPageArgs, paged
-from entrypoints.http.parsing import BODY, Blueprint, fails
+from entrypoints.http.parsing import BODY, Blueprint
+from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import CommentSchema, SuccessSchema
 
 blp = Blueprint("comments", __name__, url_prefix="/api/comments", description="Comments")
@@ -22,10 +24,10 @@ blp = Blueprint("comments", __name__, url_prefix="/api/comments", description="C
 
 @blp.route("/")
 class Comments(MethodView):
+    @limited("read")
     @blp.arguments(CommentListArgs, location="query")
     @blp.arguments(OldestPageArgs, location="query")
     @paged(blp, CommentSchema)
-    @fails(blp, 400, 429)
     @inject
     def get(
         self,
@@ -36,10 +38,10 @@ class Comments(MethodView):
         """A tweet's comments, oldest first; `next_cursor` continues to newer ones."""
         return comments.list_comments(auth.optional_user_id(), query["tweet_id"], window)
 
+    @limited("comment_create")
     @auth.required
     @blp.arguments(CommentCreateArgs, location=BODY)
     @blp.response(201, CommentSchema)
-    @fails(blp, 400, 401, 429)
     @inject
     def post(
         self, args: dict[str, Any], comments: CommentService = Provide[Container.comments]
@@ -50,8 +52,9 @@ class Comments(MethodView):
 
 @blp.route("/<id:comment_id>/")
 class Comment(MethodView):
+    @limited("read")
     @blp.response(200, CommentSchema)
-    @fails(blp, 404, 429)
+    @fails(404)
     @inject
     def get(
         self, comment_id: int, comments: CommentService = Provide[Container.comments]
@@ -62,7 +65,7 @@ class Comment(MethodView):
     @auth.required
     @blp.arguments(CommentEditArgs, location=BODY)
     @blp.response(200, CommentSchema)
-    @fails(blp, 400, 401, 403, 404)
+    @fails(403, 404)
     @inject
     def put(
         self,
@@ -77,7 +80,7 @@ class Comment(MethodView):
 
     @auth.required
     @blp.response(200, SuccessSchema)
-    @fails(blp, 401, 403, 404)
+    @fails(403, 404)
     @inject
     def delete(
         self, comment_id: int, comments: CommentService = Provide[Container.comments]

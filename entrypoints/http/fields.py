@@ -50,7 +50,7 @@ class Id(ma.fields.Integer):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(validate=Range(min=1, max=ids.MAX_ID), **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise self.make_error("invalid")
         if isinstance(value, str) and len(value.strip()) > 30:
@@ -62,7 +62,7 @@ class Text(ma.fields.String):
     """A string that any store can keep: lone surrogates (from `\\ud800` in JSON) refused."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text: str = super()._deserialize(value, attr, data, **kwargs)
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -82,4 +82,5 @@ class Upload(ma.fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bytes:
         if not isinstance(value, FileStorage):
             raise self.make_error("invalid")
-        return value.read()
+        content: bytes = value.read()
+        return content

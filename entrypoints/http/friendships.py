@@ -12,8 +12,10 @@ from core.domain.paging import Page, Window
 from core.services.following import FollowingService
 from core.services.views import FollowView
 from entrypoints.http import auth
+from entrypoints.http.errordocs import fails
 from entrypoints.http.paging import NewestPageArgs, paged
-from entrypoints.http.parsing import Blueprint, fails
+from entrypoints.http.parsing import Blueprint
+from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import DeletedSchema, FollowResultSchema, FollowSchema
 
 blp = Blueprint("friendships", __name__, url_prefix="/api/friendships", description="Friendships")
@@ -21,28 +23,30 @@ blp = Blueprint("friendships", __name__, url_prefix="/api/friendships", descript
 
 @blp.route("/<id:user_id>/follow/")
 class Follow(MethodView):
+    @limited("follow")
     @auth.required
     @blp.response(201, FollowResultSchema)
-    @fails(blp, 400, 401, 404, 429)
+    @fails(400, 404)
     @inject
     def post(
         self, user_id: int, following: FollowingService = Provide[Container.following]
     ) -> dict[str, Any]:
         """Follow a user (201 again, with `duplicate: true`, when already following)."""
-        view, duplicate = following.follow(auth.current_user().id, user_id)
+        view, created = following.follow(auth.current_user().id, user_id)
         return {
             "user": view.user,
             "created_at": view.created_at,
             "has_followed": view.has_followed,
-            "duplicate": duplicate,
+            "duplicate": not created,
         }
 
 
 @blp.route("/<id:user_id>/unfollow/")
 class Unfollow(MethodView):
+    @limited("follow")
     @auth.required
     @blp.response(200, DeletedSchema)
-    @fails(blp, 400, 401, 404, 429)
+    @fails(400, 404)
     @inject
     def post(
         self, user_id: int, following: FollowingService = Provide[Container.following]
@@ -53,9 +57,9 @@ class Unfollow(MethodView):
 
 @blp.route("/<id:user_id>/followers/")
 class Followers(MethodView):
+    @limited("read")
     @blp.arguments(NewestPageArgs, location="query")
     @paged(blp, FollowSchema)
-    @fails(blp, 400, 429)
     @inject
     def get(
         self,
@@ -69,9 +73,9 @@ class Followers(MethodView):
 
 @blp.route("/<id:user_id>/followings/")
 class Followings(MethodView):
+    @limited("read")
     @blp.arguments(NewestPageArgs, location="query")
     @paged(blp, FollowSchema)
-    @fails(blp, 400, 429)
     @inject
     def get(
         self,

@@ -11,7 +11,8 @@ from container import Container
 from core.services.likes import LikeService
 from entrypoints.http import auth
 from entrypoints.http.args import LikeArgs
-from entrypoints.http.parsing import BODY, Blueprint, fails
+from entrypoints.http.parsing import BODY, Blueprint
+from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import DeletedSchema, LikeResultSchema
 
 blp = Blueprint("likes", __name__, url_prefix="/api/likes", description="Likes")
@@ -19,11 +20,11 @@ blp = Blueprint("likes", __name__, url_prefix="/api/likes", description="Likes")
 
 @blp.route("/")
 class Likes(MethodView):
+    @limited("like")
     @auth.required
     @blp.arguments(LikeArgs, location=BODY)
     @blp.response(201, LikeResultSchema)
     @blp.alt_response(200, schema=LikeResultSchema, description="Already liked")
-    @fails(blp, 400, 401, 429)
     @inject
     def post(
         self, args: dict[str, Any], likes: LikeService = Provide[Container.likes]
@@ -36,10 +37,10 @@ class Likes(MethodView):
 
 @blp.route("/cancel/")
 class Cancel(MethodView):
+    @limited("like")
     @auth.required
     @blp.arguments(LikeArgs, location=BODY)
     @blp.response(200, DeletedSchema)
-    @fails(blp, 400, 401, 429)
     @inject
     def post(
         self, args: dict[str, Any], likes: LikeService = Provide[Container.likes]

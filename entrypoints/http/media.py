@@ -10,7 +10,8 @@ from werkzeug.routing import PathConverter
 from container import Container
 from core.domain.errors import NotFound
 from core.ports.blob_store import BlobStore
-from entrypoints.http.parsing import Blueprint, fails
+from entrypoints.http.errordocs import fails
+from entrypoints.http.parsing import Blueprint
 
 blp = Blueprint("media", __name__, url_prefix="/media", description="Media files")
 IMAGE = {"image/*": {"schema": {"type": "string", "format": "binary"}}}
@@ -25,7 +26,7 @@ class BlobKeyConverter(PathConverter):
 @blp.route("/<blobkey:key>")
 class Media(MethodView):
     @blp.doc(responses={200: {"description": "The file", "content": IMAGE}})
-    @fails(blp, 404)
+    @fails(404)
     @inject
     def get(self, key: str, blobs: BlobStore = Provide[Container.blobs]) -> Response:
         """A stored photo or avatar with its content type."""

@@ -11,7 +11,8 @@ from core.services.timeline import TimelineService
 from core.services.views import FeedEntry
 from entrypoints.http import auth
 from entrypoints.http.paging import NewestPageArgs, paged
-from entrypoints.http.parsing import Blueprint, fails
+from entrypoints.http.parsing import Blueprint
+from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import FeedItemSchema
 
 blp = Blueprint("newsfeeds", __name__, url_prefix="/api/newsfeeds", description="Newsfeed")
@@ -19,10 +20,10 @@ blp = Blueprint("newsfeeds", __name__, url_prefix="/api/newsfeeds", description=
 
 @blp.route("/")
 class Newsfeed(MethodView):
+    @limited("newsfeed")
     @auth.required
     @blp.arguments(NewestPageArgs, location="query")
     @paged(blp, FeedItemSchema)
-    @fails(blp, 400, 401, 429)
     @inject
     def get(
         self, window: Window, timeline: TimelineService = Provide[Container.timeline]

@@ -13,8 +13,10 @@ from core.services.notifications import NotificationService
 from core.services.views import NotificationView
 from entrypoints.http import auth
 from entrypoints.http.args import NotificationEditArgs, NotificationListArgs
+from entrypoints.http.errordocs import fails
 from entrypoints.http.paging import NewestPageArgs, paged
-from entrypoints.http.parsing import BODY, Blueprint, fails
+from entrypoints.http.parsing import BODY, Blueprint
+from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import MarkedCountSchema, NotificationSchema, UnreadCountSchema
 
 blp = Blueprint(
@@ -24,11 +26,11 @@ blp = Blueprint(
 
 @blp.route("/")
 class Notifications(MethodView):
+    @limited("read")
     @auth.required
     @blp.arguments(NotificationListArgs, location="query")
     @blp.arguments(NewestPageArgs, location="query")
     @paged(blp, NotificationSchema)
-    @fails(blp, 400, 401, 429)
     @inject
     def get(
         self,
@@ -43,9 +45,9 @@ class Notifications(MethodView):
 
 @blp.route("/unread-count/")
 class UnreadCount(MethodView):
+    @limited("read")
     @auth.required
     @blp.response(200, UnreadCountSchema)
-    @fails(blp, 401, 429)
     @inject
     def get(
         self, notifications: NotificationService = Provide[Container.notifications]
@@ -58,7 +60,6 @@ class UnreadCount(MethodView):
 class MarkAllAsRead(MethodView):
     @auth.required
     @blp.response(200, MarkedCountSchema)
-    @fails(blp, 401)
     @inject
     def post(
         self, notifications: NotificationService = Provide[Container.notifications]
@@ -72,7 +73,7 @@ class Notification(MethodView):
     @auth.required
     @blp.arguments(NotificationEditArgs, location=BODY)
     @blp.response(200, NotificationSchema)
-    @fails(blp, 400, 401, 404)
+    @fails(404)
     @inject
     def put(
         self,

@@ -9,7 +9,8 @@ from flask.views import MethodView
 
 from container import Container
 from core.domain.errors import Unavailable
-from entrypoints.http.parsing import Blueprint, fails
+from entrypoints.http.errordocs import fails
+from entrypoints.http.parsing import Blueprint
 from entrypoints.http.schemas import HealthSchema, ReadinessSchema
 
 blp = Blueprint("ops", __name__, description="Operations")
@@ -26,7 +27,7 @@ class Health(MethodView):
 @blp.route("/readyz/")
 class Ready(MethodView):
     @blp.response(200, ReadinessSchema)
-    @fails(blp, 503)
+    @fails(503)
     @inject
     def get(
         self, readiness: dict[str, str | None] = Provide[Container.readiness]

@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import request
-from flask_smorest import Blueprint
 from marshmallow.validate import Range
 
 from core.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, Window
 from entrypoints.http.fields import Text, Time
+from entrypoints.http.parsing import Blueprint, Decorator
 
 F = ma.fields
 POSITION_PARAMS = ("cursor", "since", "created_at__lt", "created_at__gt")
@@ -84,10 +84,10 @@ def next_link(page: Page[Any]) -> dict[str, str]:
     return {"Link": f'<{request.base_url}?{urlencode(query)}>; rel="next"'}
 
 
-def paged(blp: Blueprint, item: type[ma.Schema]) -> Callable[[Callable[..., Any]], Any]:
+def paged(blp: Blueprint, item: type[ma.Schema]) -> Decorator:
     """`@blp.response(200, <item>Page)` for a view returning a Page, adding the Link header."""
 
-    def decorator(func: Callable[..., Page[Any]]) -> Any:
+    def decorator(func: Callable[..., Page[Any]]) -> Callable[..., Any]:
         @blp.response(200, page_schema(item), headers=LINK_HEADER)
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:

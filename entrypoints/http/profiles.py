@@ -12,7 +12,9 @@ from core.services.profiles import ProfileService
 from core.services.views import ProfileView
 from entrypoints.http import auth
 from entrypoints.http.args import ProfileEditArgs, ProfileTextArgs
-from entrypoints.http.parsing import BODY, Blueprint, fails, json_alternative
+from entrypoints.http.errordocs import fails
+from entrypoints.http.parsing import BODY, Blueprint, json_alternative
+from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import ProfileSchema
 
 blp = Blueprint("profiles", __name__, url_prefix="/api/profiles", description="Profiles")
@@ -20,8 +22,9 @@ blp = Blueprint("profiles", __name__, url_prefix="/api/profiles", description="P
 
 @blp.route("/<id:user_id>/")
 class Profile(MethodView):
+    @limited("read")
     @blp.response(200, ProfileSchema)
-    @fails(blp, 404, 429)
+    @fails(404)
     @inject
     def get(
         self, user_id: int, profiles: ProfileService = Provide[Container.profiles]
@@ -33,7 +36,7 @@ class Profile(MethodView):
     @blp.arguments(ProfileEditArgs, location=BODY, content_type="multipart/form-data")
     @blp.response(200, ProfileSchema)
     @json_alternative(blp, ProfileTextArgs)
-    @fails(blp, 400, 401, 403, 404, 413)
+    @fails(403, 404, 413)
     @inject
     def put(
         self,

@@ -1,43 +1,49 @@
-"""Rate limiting of the API in one place: endpoint and method -> action -> RateLimiter."""
+"""Rate limiting of the API: views name their action with `@limited`; one hook counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from dependency_injector.wiring import Provide, inject
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from container import Container
 from core.services.ratelimit import RateLimiter, RateStatus
-from entrypoints.http import auth
+from entrypoints.http import auth, errordocs
+from entrypoints.http.parsing import Decorator
 
-# (endpoint, method) -> action; every other GET of an API blueprint is a "read".
-ACTIONS: dict[tuple[str, str], str] = {
-    ("accounts.Signup", "POST"): "auth",
-    ("accounts.Login", "POST"): "auth",
-    ("accounts.Logout", "POST"): "auth",
-    ("accounts.LoginStatus", "GET"): "auth",
-    ("tweets.Tweets", "POST"): "tweet_create",
-    ("friendships.Follow", "POST"): "follow",
-    ("friendships.Unfollow", "POST"): "follow",
-    ("likes.Likes", "POST"): "like",
-    ("likes.Cancel", "POST"): "like",
-    ("comments.Comments", "POST"): "comment_create",
-    ("newsfeeds.Newsfeed", "GET"): "newsfeed",
-}
-READ_BLUEPRINTS = frozenset(
-    {"users", "profiles", "tweets", "friendships", "comments", "likes", "notifications"}
-)
+ACTION = "rate_limit_action"
+# Actions counted per IP even for a known user: logging in is what a stranger hammers.
 BY_IP = frozenset({"auth"})
 
 
-def action_for(endpoint: str | None, method: str) -> str | None:
-    """The limited action a request counts against, if any."""
-    if endpoint is None:
-        return None
-    method = "GET" if method == "HEAD" else method
-    action = ACTIONS.get((endpoint, method))
-    if action is None and method == "GET" and endpoint.split(".")[0] in READ_BLUEPRINTS:
-        return "read"
-    return action
+def limited(action: str) -> Decorator:
+    """Count an operation's requests against `action` and document its 429.
+
+    The counting is not done here but in `count_request`, before anything else runs, so
+    a request refused for its body or its credentials still counts and still carries the
+    X-RateLimit-* headers. The mark travels outwards with the function's `__dict__`
+    (functools.wraps copies it), so any decorator order works.
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        documented = errordocs.documents(429)(view)
+        setattr(documented, ACTION, action)
+        return documented
+
+    return decorator
+
+
+def action_for(view: Callable[..., Any] | None, method: str) -> str | None:
+    """The action a request counts against: the mark of the method that will answer it
+    (a MethodView answers HEAD with `get`), None for an unlimited one."""
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, method.lower(), None) if view_class else view
+    if handler is None and method == "HEAD":
+        handler = getattr(view_class, "get", None)
+    action = getattr(handler, ACTION, None)
+    return action if isinstance(action, str) else None
 
 
 def subject_for(action: str) -> str:
@@ -50,7 +56,8 @@ def subject_for(action: str) -> str:
 @inject
 def count_request(limiter: RateLimiter = Provide[Container.rate_limiter]) -> None:
     """before_request: count this request; RateLimited (429) when over a limit."""
-    action = action_for(request.endpoint, request.method)
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    action = action_for(view, request.method)
     if action is None or not limiter.limited(action):
         return
     g.rate_status = limiter.hit(action, subject_for(action))

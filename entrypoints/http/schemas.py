@@ -51,13 +51,17 @@ class DeletedSchema(ma.Schema):
     deleted = F.Integer(required=True)
 
 
-class AdminUserSchema(UserSummarySchema):
-    """A user as an admin lists them."""
+class AdminUserSchema(ma.Schema):
+    """A user as an admin lists them: the summary plus the account (from an AccountView)."""
 
-    email = F.String(required=True)
-    is_admin = F.Boolean(required=True)
-    is_active = F.Boolean(required=True)
-    created_at = Time(required=True)
+    id = F.Integer(required=True, attribute="user.id")
+    username = F.String(required=True, attribute="user.username")
+    nickname = F.String(required=True, allow_none=True, attribute="summary.nickname")
+    avatar_url = F.String(required=True, allow_none=True, attribute="summary.avatar_url")
+    email = F.String(required=True, attribute="user.email")
+    is_admin = F.Boolean(required=True, attribute="user.is_admin")
+    is_active = F.Boolean(required=True, attribute="user.is_active")
+    created_at = Time(required=True, attribute="user.created_at")
 
 
 class ProfileSchema(ma.Schema):

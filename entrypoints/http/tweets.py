@@ -13,8 +13,10 @@ from core.services.posting import PostingService
 from core.services.views import TweetDetail, TweetView
 from entrypoints.http import auth
 from entrypoints.http.args import IdempotencyArgs, TweetCreateArgs, TweetListArgs, TweetTextArgs
+from entrypoints.http.errordocs import fails
 from entrypoints.http.paging import NewestPageArgs, paged
-from entrypoints.http.parsing import BODY, Blueprint, fails, json_alternative
+from entrypoints.http.parsing import BODY, Blueprint, json_alternative
+from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import SuccessSchema, TweetDetailSchema, TweetSchema
 
 blp = Blueprint("tweets", __name__, url_prefix="/api/tweets", description="Tweets")
@@ -22,10 +24,10 @@ blp = Blueprint("tweets", __name__, url_prefix="/api/tweets", description="Tweet
 
 @blp.route("/")
 class Tweets(MethodView):
+    @limited("read")
     @blp.arguments(TweetListArgs, location="query")
     @blp.arguments(NewestPageArgs, location="query")
     @paged(blp, TweetSchema)
-    @fails(blp, 400, 429)
     @inject
     def get(
         self,
@@ -36,13 +38,14 @@ class Tweets(MethodView):
         """A user's tweets, newest first (an unknown user has none)."""
         return posting.list_user_tweets(auth.optional_user_id(), query["user_id"], window)
 
+    @limited("tweet_create")
     @auth.required
     @blp.arguments(TweetCreateArgs, location=BODY, content_type="multipart/form-data")
     @blp.arguments(IdempotencyArgs, location="headers")
     @blp.response(201, TweetSchema)
     @blp.alt_response(200, schema=TweetSchema, description="A retried Idempotency-Key")
     @json_alternative(blp, TweetTextArgs)
-    @fails(blp, 400, 401, 413, 429)
+    @fails(413)
     @inject
     def post(
         self,
@@ -59,8 +62,9 @@ class Tweets(MethodView):
 
 @blp.route("/<id:tweet_id>/")
 class Tweet(MethodView):
+    @limited("read")
     @blp.response(200, TweetDetailSchema)
-    @fails(blp, 404, 429)
+    @fails(404)
     @inject
     def get(
         self, tweet_id: int, posting: PostingService = Provide[Container.posting]
@@ -71,7 +75,7 @@ class Tweet(MethodView):
     @auth.required
     @blp.arguments(TweetTextArgs, location=BODY)
     @blp.response(200, TweetSchema)
-    @fails(blp, 400, 401, 403, 404)
+    @fails(403, 404)
     @inject
     def patch(
         self,
@@ -84,7 +88,7 @@ class Tweet(MethodView):
 
     @auth.required
     @blp.response(200, SuccessSchema)
-    @fails(blp, 401, 403, 404)
+    @fails(403, 404)
     @inject
     def delete(
         self, tweet_id: int, posting: PostingService = Provide[Container.posting]

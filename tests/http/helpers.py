@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,15 @@ def make_container(data_dir: Path, profile: str, *, ratelimit: bool = False) -> 
     MariaDB database, Redis db 13 and Memcached (flushed)."""
     if profile != "full":
         return build_container(
-            Settings(profile=profile, data_dir=data_dir, ratelimit_enabled=ratelimit))
-    settings = Settings(profile="full", data_dir=data_dir, ratelimit_enabled=ratelimit,
-                        mysql_url=fresh_mysql_url("chirp_test_http"),
-                        redis_url=FULL_REDIS_URL)
+            Settings(profile=profile, data_dir=data_dir, ratelimit_enabled=ratelimit)
+        )
+    settings = Settings(
+        profile="full",
+        data_dir=data_dir,
+        ratelimit_enabled=ratelimit,
+        mysql_url=fresh_mysql_url("chirp_test_http"),
+        redis_url=FULL_REDIS_URL,
+    )
     container = build_container(settings)
     container.redis().flushdb()
     container.memcached().flush_all()
@@ -139,3 +145,18 @@ def assert_error(response: TestResponse, status: int, field: str | None = None) 
     assert isinstance(body["message"], str) and "\n" not in body["message"]
     if field is not None:
         assert field in body["errors"], body
+
+
+def operations(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every operation of an OpenAPI document by (method, path)."""
+    return {
+        (method, path): operation
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method != "parameters"
+    }
+
+
+def concrete(path: str) -> str:
+    """A document path with every parameter filled in with an id that names nothing."""
+    return re.sub(r"\{[^}]+\}", "123", path)

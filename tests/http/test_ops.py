@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dependency_injector import providers
 
-from tests.http.helpers import Chirp, assert_error
+from tests.http.helpers import Chirp, assert_error, concrete, operations
 
 API_PATHS = {
     "/api/accounts/signup/",
@@ -29,6 +31,47 @@ API_PATHS = {
     "/api/notifications/mark-all-as-read/",
     "/api/notifications/{notification_id}/",
 }
+# What each operation documents besides the `default` error response flask-smorest adds
+# to all: 401 comes with auth.required, 429 with ratelimit.limited, 400 with a request
+# schema (blp.arguments), and the view lists the rest.
+DOCUMENTED = {
+    ("post", "/api/accounts/signup/"): {201, 400, 409, 429},
+    ("post", "/api/accounts/login/"): {200, 400, 403, 429},
+    ("post", "/api/accounts/logout/"): {200, 429},
+    ("get", "/api/accounts/login_status/"): {200, 429},
+    ("get", "/api/users/"): {200, 400, 401, 403, 429},
+    ("get", "/api/profiles/{user_id}/"): {200, 404, 429},
+    ("put", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413},
+    ("patch", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413},
+    ("get", "/api/tweets/"): {200, 400, 429},
+    ("post", "/api/tweets/"): {200, 201, 400, 401, 413, 429},
+    ("get", "/api/tweets/{tweet_id}/"): {200, 404, 429},
+    ("patch", "/api/tweets/{tweet_id}/"): {200, 400, 401, 403, 404},
+    ("delete", "/api/tweets/{tweet_id}/"): {200, 401, 403, 404},
+    ("post", "/api/friendships/{user_id}/follow/"): {201, 400, 401, 404, 429},
+    ("post", "/api/friendships/{user_id}/unfollow/"): {200, 400, 401, 404, 429},
+    ("get", "/api/friendships/{user_id}/followers/"): {200, 400, 429},
+    ("get", "/api/friendships/{user_id}/followings/"): {200, 400, 429},
+    ("get", "/api/newsfeeds/"): {200, 400, 401, 429},
+    ("get", "/api/comments/"): {200, 400, 429},
+    ("post", "/api/comments/"): {201, 400, 401, 429},
+    ("get", "/api/comments/{comment_id}/"): {200, 404, 429},
+    ("put", "/api/comments/{comment_id}/"): {200, 400, 401, 403, 404},
+    ("patch", "/api/comments/{comment_id}/"): {200, 400, 401, 403, 404},
+    ("delete", "/api/comments/{comment_id}/"): {200, 401, 403, 404},
+    ("post", "/api/likes/"): {200, 201, 400, 401, 429},
+    ("post", "/api/likes/cancel/"): {200, 400, 401, 429},
+    ("get", "/api/notifications/"): {200, 400, 401, 429},
+    ("get", "/api/notifications/unread-count/"): {200, 401, 429},
+    ("post", "/api/notifications/mark-all-as-read/"): {200, 401},
+    ("put", "/api/notifications/{notification_id}/"): {200, 400, 401, 404},
+    ("patch", "/api/notifications/{notification_id}/"): {200, 400, 401, 404},
+    ("get", "/healthz/"): {200},
+    ("get", "/readyz/"): {200, 503},
+    ("get", "/media/{key}"): {200, 404},
+}
+RATE_LIMIT_HEADERS = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+ERROR_HEADERS = {"401": {"WWW-Authenticate"}, "429": {"Retry-After", *RATE_LIMIT_HEADERS}}
 
 
 def test_healthz_answers_ok_with_and_without_slash(api: Chirp) -> None:
@@ -62,13 +105,46 @@ def test_the_openapi_document_describes_every_endpoint(api: Chirp) -> None:
     assert set(error["required"]) == {"success", "code", "message", "errors"}
 
 
-def test_every_operation_documents_its_error_responses(api: Chirp) -> None:
+def test_every_operation_documents_the_statuses_it_answers(api: Chirp) -> None:
     spec = api.get("/api/openapi.json").json
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            if method == "parameters":
+    documented = {
+        key: {int(code) for code in operation["responses"] if code != "default"}
+        for key, operation in operations(spec).items()
+    }
+    assert documented == DOCUMENTED
+
+
+def test_every_error_response_is_documented_with_the_error_body_and_its_headers(
+    api: Chirp,
+) -> None:
+    spec = api.get("/api/openapi.json").json
+    for (method, path), operation in operations(spec).items():
+        for code, response in operation["responses"].items():
+            if code.startswith("2"):
                 continue
-            assert "default" in operation["responses"], (path, method)
+            response = _resolved(spec, response)
+            schema = response["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/Error"}, (method, path, code)
+            headers = set(response.get("headers", {}))
+            assert headers == ERROR_HEADERS.get(code, set()), (method, path, code)
+
+
+def test_exactly_the_operations_documenting_401_refuse_an_anonymous_caller(api: Chirp) -> None:
+    spec = api.get("/api/openapi.json").json
+    for (method, path), operation in operations(spec).items():
+        response = api.call(method.upper(), concrete(path))
+        refused = response.status_code == 401
+        assert refused == ("401" in operation["responses"]), (method, path, response.status_code)
+        if refused:
+            assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def _resolved(spec: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """A response of the document, following a `$ref` to its component."""
+    ref = response.get("$ref")
+    if ref is None:
+        return response
+    return spec["components"]["responses"][ref.rsplit("/", 1)[-1]]
 
 
 def test_the_interactive_docs_page_answers(api: Chirp) -> None:

@@ -12,9 +12,15 @@ from dependency_injector import providers
 from adapters.memory.clock import FakeClock
 from container import Container
 from core.services.ratelimit import RateLimiter
-from entrypoints.http import ratelimit
 from entrypoints.http.app import create_app
-from tests.http.helpers import Chirp, assert_error, close_container, make_container
+from tests.http.helpers import (
+    Chirp,
+    assert_error,
+    close_container,
+    concrete,
+    make_container,
+    operations,
+)
 
 # Mid-second and mid-minute, so a test's requests share one window of each rule.
 START = datetime(2026, 3, 1, 12, 0, 20, 500_000, tzinfo=UTC)
@@ -104,13 +110,17 @@ def test_unlimited_routes_carry_no_rate_limit_headers(api: Chirp) -> None:
     assert "X-RateLimit-Limit" not in api.get("/api/openapi.json").headers
 
 
-def test_every_endpoint_named_in_the_rate_limit_table_exists(api: Chirp) -> None:
-    routes = {
-        (rule.endpoint, method)
-        for rule in api.app.url_map.iter_rules()
-        for method in rule.methods or ()
-    }
-    assert set(ratelimit.ACTIONS) <= routes
+def test_exactly_the_operations_documenting_429_are_counted(api: Chirp) -> None:
+    spec = api.get("/api/openapi.json").json
+    for (method, path), operation in operations(spec).items():
+        response = api.call(method.upper(), concrete(path))
+        counted = "X-RateLimit-Limit" in response.headers
+        assert counted == ("429" in operation["responses"]), (method, path)
+
+
+def test_a_head_request_counts_like_the_get_it_mirrors(api: Chirp) -> None:
+    api.call("HEAD", "/api/accounts/login_status/")
+    assert limits(api.get("/api/accounts/login_status/")) == ("3", "1", "1")
 
 
 def test_a_disabled_limiter_sends_no_headers(tmp_path: Path, profile: str) -> None:

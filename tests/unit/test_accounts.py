@@ -8,7 +8,7 @@ import pytest
 
 from core.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from core.domain.paging import Window
-from tests.unit.harness import Harness
+from tests.unit.harness import PNG, Harness
 
 
 def test_sign_up_stores_username_and_email_lower_case_and_logs_in(h: Harness) -> None:
@@ -22,28 +22,36 @@ def test_sign_up_creates_the_profile(h: Harness) -> None:
     assert h.c.profiles().get_profile(user.id).user.username == "bobby_01"
 
 
-@pytest.mark.parametrize("field,username,email", [
-    ("username", "ALICE_01", "other@example.com"),
-    ("email", "other_01", "ALICE@example.com"),
-])
+@pytest.mark.parametrize(
+    "field,username,email",
+    [
+        ("username", "ALICE_01", "other@example.com"),
+        ("email", "other_01", "ALICE@example.com"),
+    ],
+)
 def test_a_taken_username_or_email_is_a_conflict_naming_the_field(
-        h: Harness, field: str, username: str, email: str) -> None:
+    h: Harness, field: str, username: str, email: str
+) -> None:
     h.c.accounts().sign_up("alice_01", "alice@example.com", "secret1")
     with pytest.raises(Conflict) as err:
         h.c.accounts().sign_up(username, email, "secret1")
     assert field in err.value.errors
 
 
-@pytest.mark.parametrize("field,username,email,password", [
-    ("username", "short", "a@example.com", "secret1"),
-    ("username", "has space_1", "a@example.com", "secret1"),
-    ("username", "x" * 21, "a@example.com", "secret1"),
-    ("email", "valid_name", "not-an-email", "secret1"),
-    ("password", "valid_name", "a@example.com", "12345"),
-    ("password", "valid_name", "a@example.com", "x" * 129),
-])
-def test_sign_up_rejects_bad_fields_by_name(h: Harness, field: str, username: str,
-                                            email: str, password: str) -> None:
+@pytest.mark.parametrize(
+    "field,username,email,password",
+    [
+        ("username", "short", "a@example.com", "secret1"),
+        ("username", "has space_1", "a@example.com", "secret1"),
+        ("username", "x" * 21, "a@example.com", "secret1"),
+        ("email", "valid_name", "not-an-email", "secret1"),
+        ("password", "valid_name", "a@example.com", "12345"),
+        ("password", "valid_name", "a@example.com", "x" * 129),
+    ],
+)
+def test_sign_up_rejects_bad_fields_by_name(
+    h: Harness, field: str, username: str, email: str, password: str
+) -> None:
     with pytest.raises(Invalid) as err:
         h.c.accounts().sign_up(username, email, password)
     assert list(err.value.errors) == [field]
@@ -110,4 +118,24 @@ def test_only_admins_list_users_newest_first(h: Harness) -> None:
     with pytest.raises(Forbidden):
         h.c.accounts().list_users(plain, Window())
     page = h.c.accounts().list_users(admin, Window())
-    assert [u.username for u in page.results] == ["plain_01", "admin_01"]
+    assert [row.user.username for row in page.results] == ["plain_01", "admin_01"]
+
+
+def test_the_admin_list_shows_each_users_nickname_and_avatar(h: Harness) -> None:
+    admin = h.user("admin_01", admin=True)
+    plain = h.user("plain_01")
+    h.c.profiles().update_profile(plain.id, plain.id, nickname="Plain Jane", avatar=PNG)
+    rows = {row.user.id: row for row in h.c.accounts().list_users(admin, Window()).results}
+    shown = rows[plain.id].summary
+    assert (shown.username, shown.nickname) == ("plain_01", "Plain Jane")
+    avatar = h.c.profiles().get_profile(plain.id).avatar_url
+    assert avatar is not None and shown.avatar_url == avatar
+    assert (rows[admin.id].summary.nickname, rows[admin.id].summary.avatar_url) == (None, None)
+
+
+def test_the_admin_list_shows_a_new_nickname_at_once(h: Harness) -> None:
+    admin = h.user("admin_01", admin=True)
+    h.c.accounts().list_users(admin, Window())  # the summaries are cached now
+    h.c.profiles().update_profile(admin.id, admin.id, nickname="The Boss")
+    [row] = h.c.accounts().list_users(admin, Window()).results
+    assert row.summary.nickname == "The Boss"
