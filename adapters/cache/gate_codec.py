@@ -1,4 +1,4 @@
-"""The JSON shape of a gate's settings, shared by the Redis and the local gate stores."""
+"""The JSON shape of a gate's settings, shared by the Redis and the file gate stores."""
 
 from __future__ import annotations
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
+import secrets
 import time
 from collections.abc import Mapping, Sequence
+from typing import TypeAlias, cast
 
 from pymemcache.client.base import Client, PooledClient
 from pymemcache.client.hash import HashClient
 from pymemcache.exceptions import MemcacheError
 
 from adapters.cache.degrade import LOG, degrades_to
-from core.ports.object_cache import ObjectCache
+from core.ports.object_cache import FillLease, ObjectCache
 
 PICKLE_PROTOCOL = 5
 # Memcached reads an expiry above 30 days as a Unix timestamp, not as seconds from now.
@@ -22,14 +24,25 @@ MAX_RELATIVE_TTL = 30 * 24 * 60 * 60
 DEFAULT_MAX_VALUE_BYTES = 1024 * 1024 - 1024
 _SAFE_PREFIX = re.compile(r"[!-~]{0,150}")
 MEMCACHED_ERRORS = (MemcacheError, OSError)
-MemcacheClient = Client | PooledClient | HashClient
+STAMP_BYTES = 8
+# Stamps outlive the values they guard (an hour at most in chirp); an expired stamp only
+# costs a miss.
+STAMP_SECONDS = 24 * 60 * 60
+MemcacheClient: TypeAlias = "Client | PooledClient | HashClient"
 
 
 class MemcachedObjectCache(ObjectCache):
-    """Objects pickled under `prefix` + a hash of the caller's key.
+    """Objects pickled under `prefix` + a hash of the caller's key, each behind a stamp.
 
     Hashing keeps every key at a fixed length far under Memcached's 250 bytes and free of
     spaces and control characters, whatever the caller's key holds.
+
+    The fill rule, with only bulk commands (pymemcache's add and cas take one key per round
+    trip, which would make a page cost a trip per object): every key has a stamp key holding
+    a random token, and a value is stored as the token it was written under + the pickle.
+    `get_many` reads values and stamps together and serves a value only while its token is
+    the stamp's. A write or an invalidation puts a fresh stamp, so a fill under the lease's
+    older token is never served; a missing stamp (evicted, expired) serves nothing.
     """
 
     def __init__(
@@ -48,20 +61,26 @@ class MemcachedObjectCache(ObjectCache):
     def _key(self, key: str) -> str:
         return self._prefix + hashlib.blake2b(key.encode(), digest_size=20).hexdigest()
 
+    def _stamp_key(self, key: str) -> str:
+        return self._key(key) + ":s"
+
     @degrades_to(dict, MEMCACHED_ERRORS)
     def get_many(self, keys: Sequence[str]) -> dict[str, object]:
-        names = {self._key(key): key for key in keys}
-        if not names:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
             return {}
-        found = self._client.get_many(list(names))
+        found = self._client.get_many(
+            [n for k in wanted for n in (self._key(k), self._stamp_key(k))]
+        )
         objects: dict[str, object] = {}
-        for name, raw in found.items():
+        for key in wanted:
+            raw, stamp = found.get(self._key(key)), found.get(self._stamp_key(key))
+            if raw is None or stamp is None or raw[:STAMP_BYTES] != stamp:
+                continue
             try:
-                objects[names[name]] = pickle.loads(raw)
+                objects[key] = pickle.loads(raw[STAMP_BYTES:])
             except Exception as exc:  # an unreadable value is a miss, not an outage
-                LOG.warning(
-                    "memcached value of %r is unreadable, treated as a miss: %s", names[name], exc
-                )
+                LOG.warning("memcached value of %r is unreadable, treated as a miss: %s", key, exc)
         return objects
 
     @degrades_to(lambda: None, MEMCACHED_ERRORS)
@@ -69,29 +88,66 @@ class MemcachedObjectCache(ObjectCache):
         if not items:
             return
         if ttl_seconds <= 0:
-            # Memcached reads 0 as "never expires"; "at most no time" means drop what is there.
-            self._client.delete_many([self._key(key) for key in items])
+            # Memcached reads 0 as "never expires"; "at most no time" means invalidate.
+            self._invalidate(list(items))
             return
-        payload = self._pickled(items)
-        failed = self._client.set_many(payload, expire=self._expiry(ttl_seconds))
-        if failed:
-            LOG.warning("memcached did not store %d of %d objects", len(failed), len(payload))
+        payload: dict[str, bytes] = {}
+        for key, raw in self._pickled(items).items():
+            stamp = _fresh_stamp()
+            payload[self._stamp_key(key)] = stamp
+            payload[self._key(key)] = stamp + raw
+        self._store(payload, ttl_seconds)
+
+    @degrades_to(FillLease, MEMCACHED_ERRORS)
+    def lease(self, keys: Sequence[str]) -> FillLease:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return FillLease()
+        stamps = self._client.get_many([self._stamp_key(k) for k in wanted])
+        marks: dict[str, object] = {k: stamps.get(self._stamp_key(k)) for k in wanted}
+        fresh = {k: _fresh_stamp() for k, stamp in marks.items() if stamp is None}
+        if fresh:
+            # A blind set may overwrite an invalidation's stamp landing just now: harmless,
+            # because the store is read after this call and so sees that write.
+            self._store({self._stamp_key(k): s for k, s in fresh.items()}, STAMP_SECONDS)
+            marks.update(fresh)
+        return FillLease(marks)
+
+    @degrades_to(lambda: None, MEMCACHED_ERRORS)
+    def fill(self, lease: FillLease, items: Mapping[str, object], ttl_seconds: int) -> None:
+        leased = {k: v for k, v in items.items() if isinstance(lease.marks.get(k), bytes)}
+        if not leased or ttl_seconds <= 0:
+            return
+        payload = {
+            self._key(key): cast(bytes, lease.marks[key]) + raw
+            for key, raw in self._pickled(leased).items()
+        }
+        self._store(payload, ttl_seconds)
 
     @degrades_to(lambda: None, MEMCACHED_ERRORS)
     def delete_many(self, keys: Sequence[str]) -> None:
-        names = list(dict.fromkeys(self._key(key) for key in keys))
-        if names:
-            self._client.delete_many(names)
+        self._invalidate(list(dict.fromkeys(keys)))
+
+    def _invalidate(self, keys: list[str]) -> None:
+        # A fresh stamp, not a delete: a fill under the old one must stay unserved, and the
+        # old value goes with its ttl or the next fill.
+        if keys:
+            self._store({self._stamp_key(k): _fresh_stamp() for k in keys}, STAMP_SECONDS)
+
+    def _store(self, payload: Mapping[str, bytes], ttl_seconds: int) -> None:
+        failed = self._client.set_many(dict(payload), expire=self._expiry(ttl_seconds))
+        if failed:
+            LOG.warning("memcached did not store %d of %d keys", len(failed), len(payload))
 
     def _pickled(self, items: Mapping[str, object]) -> dict[str, bytes]:
         payload: dict[str, bytes] = {}
         for key, value in items.items():
             raw = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
-            if len(raw) > self._max_value_bytes:
+            if len(raw) + STAMP_BYTES > self._max_value_bytes:
                 # Memcached would refuse it mid-batch and fail the whole batch.
                 LOG.warning("object %r is %d bytes, too large to cache", key, len(raw))
                 continue
-            payload[self._key(key)] = raw
+            payload[key] = raw
         return payload
 
     @staticmethod
@@ -99,3 +155,7 @@ class MemcachedObjectCache(ObjectCache):
         if ttl_seconds <= MAX_RELATIVE_TTL:
             return ttl_seconds
         return int(time.time()) + ttl_seconds
+
+
+def _fresh_stamp() -> bytes:
+    return secrets.token_bytes(STAMP_BYTES)

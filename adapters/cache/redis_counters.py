@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import redis
 
@@ -25,7 +26,7 @@ class RedisCounters(Counters):
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        values = self._client.mget([self._key(key) for key in wanted])
+        values = cast(list[bytes | None], self._client.mget([self._key(key) for key in wanted]))
         return {key: int(value) for key, value in zip(wanted, values, strict=True) if value}
 
     @degrades_to(lambda: None, (redis.RedisError,))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import redis
 
@@ -28,20 +29,20 @@ class RedisGateStore(GateStore):
 
     def __init__(self, client: redis.Redis, prefix: str = "chirp:") -> None:
         self._client = client
-        self._hash = (prefix + "gates").encode()
+        self._hash = prefix + "gates"
 
     def get(self, name: str) -> Gate | None:
         with _unavailable_when_down():
-            raw = self._client.hget(self._hash, name.encode())
+            raw = cast(bytes | None, self._client.hget(self._hash, name))
         return None if raw is None else gate_from_settings(name, json.loads(raw))
 
     def put(self, gate: Gate) -> None:
         value = json.dumps(gate_settings(gate), separators=(",", ":"))
         with _unavailable_when_down():
-            self._client.hset(self._hash, gate.name.encode(), value.encode())
+            self._client.hset(self._hash, gate.name, value)
 
     def all(self) -> list[Gate]:
         with _unavailable_when_down():
-            raw = self._client.hgetall(self._hash)
+            raw = cast(dict[bytes, bytes], self._client.hgetall(self._hash))
         gates = [gate_from_settings(name.decode(), json.loads(body)) for name, body in raw.items()]
         return sorted(gates, key=lambda gate: gate.name)

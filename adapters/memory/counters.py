@@ -1,42 +1,40 @@
-"""InMemoryCounters: clock-driven cached counts that can be switched off."""
+"""InMemoryCounters: the in-process counts cache (an LRU with ttls)."""
 
 from __future__ import annotations
 
-import logging
+import threading
 from collections.abc import Mapping, Sequence
 
 from adapters.memory.expiring import ExpiringDict
+from adapters.memory.switch import Switch
 from core.ports.clock import Clock
 from core.ports.counters import Counters
 
-log = logging.getLogger(__name__)
 
+class InMemoryCounters(Switch, Counters):
+    """Counts by key with ttls on `clock`, at most `max_items`, least recently used going
+    first, like Redis strings with a ttl under an LRU eviction policy."""
 
-class InMemoryCounters(Counters):
-    """Counts by key with ttls on `clock`. With `available = False` it acts as an
-    unreachable cache: reads find nothing and writes are dropped."""
-
-    def __init__(self, clock: Clock) -> None:
-        self._counts: ExpiringDict[int] = ExpiringDict(clock)
-        self.available = True
+    def __init__(self, clock: Clock, max_items: int = 100_000) -> None:
+        super().__init__()
+        self._counts: ExpiringDict[int] = ExpiringDict(clock, max_items)
+        self._lock = threading.Lock()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, int]:
-        if not self._reachable():
+        if not self.reachable():
             return {}
-        found = {key: self._counts.get(key) for key in keys}
+        with self._lock:
+            found = {key: self._counts.get(key) for key in keys}
         return {key: value for key, value in found.items() if value is not None}
 
     def set_many(self, values: Mapping[str, int], ttl_seconds: int) -> None:
-        if self._reachable():
-            for key, value in values.items():
-                self._counts.set(key, int(value), ttl_seconds)
+        if self.reachable():
+            with self._lock:
+                for key, value in values.items():
+                    self._counts.set(key, int(value), ttl_seconds)
 
     def delete_many(self, keys: Sequence[str]) -> None:
-        if self._reachable():
-            for key in keys:
-                self._counts.delete(key)
-
-    def _reachable(self) -> bool:
-        if not self.available:
-            log.warning("counters unavailable; behaving as empty")
-        return self.available
+        if self.reachable():
+            with self._lock:
+                for key in keys:
+                    self._counts.delete(key)

@@ -1,48 +1,83 @@
-"""InMemoryObjectCache: a clock-driven stand-in for Memcached that can be switched off."""
+"""InMemoryObjectCache: the in-process object cache (an LRU with ttls), with fill leases."""
 
 from __future__ import annotations
 
-import copy
-import logging
+import pickle
+import threading
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import cast
 
 from adapters.memory.expiring import ExpiringDict
+from adapters.memory.switch import Switch
 from core.ports.clock import Clock
-from core.ports.object_cache import ObjectCache
+from core.ports.object_cache import FillLease, ObjectCache
 
-log = logging.getLogger(__name__)
+LEASE_SECONDS = 60
+_Mark = tuple[int, datetime]  # (write sequence when leased, when the lease lapses)
 
 
-class InMemoryObjectCache(ObjectCache):
-    """Objects by key with ttls on `clock`. Values are deep-copied in and out, as a real
-    cache serialises them. With `available = False` it acts as an unreachable cache:
-    every read misses and every write is dropped."""
+class InMemoryObjectCache(Switch, ObjectCache):
+    """Objects pickled in and out, as a real cache serialises them, so no caller shares a
+    mutable object with another; at most `max_items`, least recently used going first.
 
-    def __init__(self, clock: Clock) -> None:
-        self._entries: ExpiringDict[object] = ExpiringDict(clock)
-        self.available = True
+    Every write or invalidation of a key takes the next number of one sequence and keeps it
+    for LEASE_SECONDS; a lease remembers the sequence when it began, and a fill skips keys
+    written since. A lease older than LEASE_SECONDS lapses, so no older write is forgotten.
+    """
+
+    def __init__(self, clock: Clock, max_items: int = 10_000) -> None:
+        super().__init__()
+        self._clock = clock
+        self._values: ExpiringDict[bytes] = ExpiringDict(clock, max_items)
+        self._writes: ExpiringDict[int] = ExpiringDict(clock)
+        self._sequence = 0
+        self._lock = threading.Lock()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, object]:
-        if not self._reachable():
+        if not self.reachable():
             return {}
-        found = {key: self._entries.get(key) for key in keys}
-        return {key: copy.deepcopy(value) for key, value in found.items() if value is not None}
-
-    def get(self, key: str) -> object | None:
-        """One object, or None (a convenience over get_many)."""
-        return self.get_many([key]).get(key)
+        with self._lock:
+            found = {key: self._values.get(key) for key in keys}
+        return {key: pickle.loads(raw) for key, raw in found.items() if raw is not None}
 
     def set_many(self, items: Mapping[str, object], ttl_seconds: int) -> None:
-        if self._reachable():
-            for key, value in items.items():
-                self._entries.set(key, copy.deepcopy(value), ttl_seconds)
+        if self.reachable():
+            self._store(_pickled(items), ttl_seconds)
+
+    def lease(self, keys: Sequence[str]) -> FillLease:
+        if not self.reachable():
+            return FillLease()
+        lapses = self._clock.now() + timedelta(seconds=LEASE_SECONDS)
+        with self._lock:
+            return FillLease({key: (self._sequence, lapses) for key in keys})
+
+    def fill(self, lease: FillLease, items: Mapping[str, object], ttl_seconds: int) -> None:
+        self._interleave("fill")
+        if not self.reachable():
+            return
+        pickled = _pickled(items)
+        now = self._clock.now()
+        with self._lock:
+            for key, raw in pickled.items():
+                mark = cast("_Mark | None", lease.marks.get(key))
+                if mark is None or mark[1] <= now:
+                    continue
+                last_write = self._writes.get(key)
+                if last_write is None or last_write <= mark[0]:
+                    self._values.set(key, raw, ttl_seconds)
 
     def delete_many(self, keys: Sequence[str]) -> None:
-        if self._reachable():
-            for key in keys:
-                self._entries.delete(key)
+        if self.reachable():
+            self._store(dict.fromkeys(keys, b""), 0)  # a ttl of 0 drops the key
 
-    def _reachable(self) -> bool:
-        if not self.available:
-            log.warning("object cache unavailable; behaving as empty")
-        return self.available
+    def _store(self, values: Mapping[str, bytes], ttl_seconds: int) -> None:
+        with self._lock:
+            for key, raw in values.items():
+                self._sequence += 1
+                self._writes.set(key, self._sequence, LEASE_SECONDS)
+                self._values.set(key, raw, ttl_seconds)
+
+
+def _pickled(items: Mapping[str, object]) -> dict[str, bytes]:
+    return {key: pickle.dumps(value, protocol=5) for key, value in items.items()}

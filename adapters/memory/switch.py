@@ -1,16 +1,41 @@
-"""Switch: the `available` flag that lets a test take a fake backend down."""
+"""Switch: the test seams of an in-process backend: take it down, or interleave a step."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from core.domain.errors import Unavailable
+
+log = logging.getLogger("chirp.cache")
 
 
 class Switch:
-    """Set `available = False` and every call raises Unavailable, like a backend that is down."""
+    """`available = False` takes the backend down: `check` raises Unavailable (stores that must
+    not guess) and `reachable` logs and answers False (caches that degrade to empty).
+
+    `before(operation, action)` runs `action` once, just before the next `operation` starts
+    (outside any lock), so a test can force a race into the gap it names.
+    """
 
     def __init__(self) -> None:
         self.available = True
+        self._before: dict[str, Callable[[], object]] = {}
 
     def check(self) -> None:
         if not self.available:
             raise Unavailable(f"{type(self).__name__} is switched off")
+
+    def reachable(self) -> bool:
+        if not self.available:
+            log.warning("%s is switched off; behaving as empty", type(self).__name__)
+        return self.available
+
+    def before(self, operation: str, action: Callable[[], object]) -> None:
+        """Run `action` once, right before the next call of `operation` (e.g. "fill")."""
+        self._before[operation] = action
+
+    def _interleave(self, operation: str) -> None:
+        action = self._before.pop(operation, None)
+        if action is not None:  # popped first, so an action that calls us again runs once
+            action()

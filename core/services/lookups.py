@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from core.domain.social import TargetType
 from core.domain.tweets import Tweet
@@ -13,6 +14,7 @@ from core.ports.unit_of_work import UnitOfWork
 from core.services.views import TweetView
 
 CACHE_TTL = 3600
+T = TypeVar("T")
 
 
 def _user_key(user_id: int) -> str:
@@ -27,9 +29,10 @@ class Lookups:
     """Batched reads shared by every use case.
 
     - A page of any size costs a constant number of round trips: one cache multi-get per
-      kind, one store query for the misses.
-    - Every change to a user, profile or tweet is followed by `forget_*` after commit, so the
-      cache never serves an object older than the last committed change for long.
+      kind, and for the misses a lease, one store query and a fill.
+    - Every change to a user, profile or tweet is followed by `forget_*` after commit; a fill
+      is leased before its store read, so the cache never keeps an object older than a change
+      whose `forget_*` finished before the fill (ObjectCache's fill rule).
     """
 
     def __init__(
@@ -41,15 +44,9 @@ class Lookups:
 
     def summaries(self, user_ids: Iterable[int]) -> dict[int, UserSummary]:
         """User summaries by id for the users that exist."""
-        wanted = list(dict.fromkeys(user_ids))
-        cached = self._cache.get_many([_user_key(i) for i in wanted])
-        found = {i: s for i in wanted if isinstance(s := cached.get(_user_key(i)), UserSummary)}
-        missing = [i for i in wanted if i not in found]
-        if missing:
-            loaded = self._load_summaries(missing)
-            self._cache.set_many({_user_key(i): s for i, s in loaded.items()}, CACHE_TTL)
-            found.update(loaded)
-        return found
+        return self._read_through(
+            {i: _user_key(i) for i in user_ids}, UserSummary, self._load_summaries
+        )
 
     def _load_summaries(self, user_ids: Sequence[int]) -> dict[int, UserSummary]:
         with self._uow_factory() as uow:
@@ -72,19 +69,32 @@ class Lookups:
 
     def tweets(self, tweet_ids: Sequence[int]) -> list[Tweet]:
         """The tweets that exist among `tweet_ids`, in that order."""
-        wanted = list(dict.fromkeys(tweet_ids))
-        cached = self._cache.get_many([_tweet_key(i) for i in wanted])
-        found = {i: t for i in wanted if isinstance(t := cached.get(_tweet_key(i)), Tweet)}
-        missing = [i for i in wanted if i not in found]
-        if missing:
-            with self._uow_factory() as uow:
-                loaded = {t.id: t for t in uow.tweets.get_many(missing)}
-            self._cache.set_many({_tweet_key(i): t for i, t in loaded.items()}, CACHE_TTL)
-            found.update(loaded)
-        return [found[i] for i in wanted if i in found]
+        found = self._read_through({i: _tweet_key(i) for i in tweet_ids}, Tweet, self._load_tweets)
+        return [found[i] for i in dict.fromkeys(tweet_ids) if i in found]
 
-    def liked(self, viewer_id: int | None, target_type: TargetType,
-              target_ids: Sequence[int]) -> set[int]:
+    def _load_tweets(self, tweet_ids: Sequence[int]) -> dict[int, Tweet]:
+        with self._uow_factory() as uow:
+            return {t.id: t for t in uow.tweets.get_many(tweet_ids)}
+
+    def _read_through(
+        self, keys: dict[int, str], kind: type[T], load: Callable[[Sequence[int]], dict[int, T]]
+    ) -> dict[int, T]:
+        """Objects by id: the cache first, then one store read for the misses, filled back
+        under a lease taken before that read, so a write's invalidation landing between the
+        read and the fill wins over the fill."""
+        cached = self._cache.get_many(list(keys.values()))
+        found = {i: v for i, key in keys.items() if isinstance(v := cached.get(key), kind)}
+        missing = [i for i in keys if i not in found]
+        if missing:
+            lease = self._cache.lease([keys[i] for i in missing])
+            loaded = load(missing)
+            self._cache.fill(lease, {keys[i]: v for i, v in loaded.items()}, CACHE_TTL)
+            found.update(loaded)
+        return found
+
+    def liked(
+        self, viewer_id: int | None, target_type: TargetType, target_ids: Sequence[int]
+    ) -> set[int]:
         """Which targets the viewer likes (none for an anonymous viewer), in one query."""
         if viewer_id is None or not target_ids:
             return set()

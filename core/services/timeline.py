@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.domain.paging import Page, Window, map_page, newest_first_page
-from core.ports.list_cache import ListCache
+from core.ports.list_cache import CachedList, ListCache
 from core.ports.object_cache import ObjectCache
 from core.ports.unit_of_work import UnitOfWork
 from core.services.fanout import feed_key
@@ -19,8 +19,10 @@ class TimelineService:
     """A reader's newsfeed, newest first.
 
     - The newest entries come from a capped cached id list (default 800); a miss rebuilds it
-      from the feed store; a page that runs past a full cache continues from the store, so
-      paging never dead-ends at the cache boundary.
+      from the feed store under a lease, so a fan-out push racing the rebuild is kept.
+    - A cached list that is not whole holds the feed from its oldest id up; a page that runs
+      past it continues from the store, so paging never dead-ends at the cache boundary,
+      even after deletions shortened the list.
     - Tweets of followed celebrities (not pushed) are merged in at read time.
     - No duplicates; deleted tweets are skipped.
     - A page costs a constant number of round trips, whatever its size.
@@ -53,25 +55,30 @@ class TimelineService:
 
     def _pushed_ids(self, reader_id: int, window: Window) -> list[int]:
         cached = self._cached_list(reader_id)
-        if len(cached) < self._cap:
-            return window.pick(cached)  # the cache holds the whole feed
-        floor = cached[-1]
+        if cached.whole:
+            return window.pick(cached.ids)
+        if not cached.ids:
+            return self._from_store(reader_id, window)
+        floor = cached.ids[-1]  # the list holds every id from here up; older ones: the store
         if not window.newest_first and (window.lower is None or window.lower < floor):
             return self._from_store(reader_id, window)
-        picked = window.pick(cached)
+        picked = window.pick(cached.ids)
         if len(picked) >= window.fetch or (window.lower is not None and window.lower >= floor):
             return picked
         upper = floor if window.upper is None else min(floor, window.upper)
         rest = Window(limit=window.fetch - len(picked), lower=window.lower, upper=upper)
         return picked + self._from_store(reader_id, rest)
 
-    def _cached_list(self, reader_id: int) -> list[int]:
+    def _cached_list(self, reader_id: int) -> CachedList:
         key = feed_key(reader_id)
         cached = self._lists.get(key)
-        if cached is None:
-            cached = self._from_store(reader_id, Window(limit=self._cap))[: self._cap]
-            self._lists.replace(key, cached, self._cap)
-        return cached
+        if cached is not None:
+            return cached
+        lease = self._lists.lease(key)  # before the read: pushes from now on are recorded
+        ids = self._from_store(reader_id, Window(limit=self._cap))  # up to cap + 1
+        rebuilt = CachedList(ids=ids[: self._cap], whole=len(ids) <= self._cap)
+        self._lists.fill(key, lease, rebuilt.ids, self._cap, whole=rebuilt.whole)
+        return rebuilt
 
     def _from_store(self, reader_id: int, window: Window) -> list[int]:
         with self._uow_factory() as uow:

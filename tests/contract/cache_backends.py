@@ -1,4 +1,4 @@
-"""Fresh cache adapters for the contract tests: on the real servers, and embedded ones."""
+"""Fresh cache adapters on the real servers, and the file gate store, for the contract tests."""
 
 from __future__ import annotations
 
@@ -6,30 +6,21 @@ import atexit
 import os
 import shutil
 import tempfile
-import time
 import uuid
 from functools import cache
 from pathlib import Path
 
 import redis
-from pymemcache.client.base import PooledClient
+from pymemcache.client.base import PooledClient  # type: ignore[import-untyped]
 
 from adapters.cache.clients import make_memcached, make_redis, ping_memcached, ping_redis
-from adapters.cache.local import (
-    Clock,
-    LocalCounters,
-    LocalGateStore,
-    LocalListCache,
-    LocalLruObjectCache,
-    LocalRateLimitStore,
-)
+from adapters.cache.file_gate_store import FileGateStore
 from adapters.cache.memcached_object_cache import MemcachedObjectCache
 from adapters.cache.redis_counters import RedisCounters
 from adapters.cache.redis_gate_store import RedisGateStore
 from adapters.cache.redis_list_cache import RedisListCache
 from adapters.cache.redis_rate_limit_store import RedisRateLimitStore
 from core.domain.errors import Unavailable
-from core.ports.clock import Clock as ClockPort
 
 # Database 15 keeps test keys away from a development server's data in database 0.
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -92,7 +83,8 @@ def _reachable_memcached() -> PooledClient:
     return client
 
 
-def _unique_prefix() -> str:
+def unique_prefix() -> str:
+    """A fresh key prefix (deleted at exit); adapters given the same one share their keys."""
     prefix = f"chirp-test:{uuid.uuid4().hex[:16]}:"
     _redis_prefixes.append(prefix)
     return prefix
@@ -109,55 +101,30 @@ def _delete_test_keys(client: redis.Redis) -> None:
         pass  # the server went away first; its keys are not ours to worry about
 
 
-def make_redis_list_cache() -> RedisListCache:
-    return RedisListCache(_reachable_redis(), _unique_prefix())
+def make_redis_list_cache(prefix: str | None = None) -> RedisListCache:
+    return RedisListCache(_reachable_redis(), prefix or unique_prefix())
 
 
 def make_redis_counters() -> RedisCounters:
-    return RedisCounters(_reachable_redis(), _unique_prefix())
+    return RedisCounters(_reachable_redis(), unique_prefix())
 
 
 def make_redis_rate_limit_store() -> RedisRateLimitStore:
-    return RedisRateLimitStore(_reachable_redis(), _unique_prefix())
+    return RedisRateLimitStore(_reachable_redis(), unique_prefix())
 
 
 def make_redis_gate_store() -> RedisGateStore:
-    return RedisGateStore(_reachable_redis(), _unique_prefix())
+    return RedisGateStore(_reachable_redis(), unique_prefix())
 
 
-def make_memcached_object_cache() -> MemcachedObjectCache:
-    return MemcachedObjectCache(_reachable_memcached(), _unique_prefix())
+def make_memcached_object_cache(prefix: str | None = None) -> MemcachedObjectCache:
+    return MemcachedObjectCache(_reachable_memcached(), prefix or unique_prefix())
 
 
-def seconds_of(clock: Clock | ClockPort | None) -> Clock:
-    """A float-seconds clock for the embedded adapters, from a port Clock (a FakeClock) too."""
-    if clock is None:
-        return time.monotonic
-    if callable(clock):
-        return clock
-    return lambda: clock.now().timestamp()
-
-
-def make_local_object_cache(clock: Clock | ClockPort | None = None) -> LocalLruObjectCache:
-    return LocalLruObjectCache(clock=seconds_of(clock))
-
-
-def make_local_list_cache(clock: Clock | ClockPort | None = None) -> LocalListCache:
-    return LocalListCache(clock=seconds_of(clock))
-
-
-def make_local_counters(clock: Clock | ClockPort | None = None) -> LocalCounters:
-    return LocalCounters(clock=seconds_of(clock))
-
-
-def make_local_rate_limit_store(clock: Clock | ClockPort | None = None) -> LocalRateLimitStore:
-    return LocalRateLimitStore(clock=seconds_of(clock))
-
-
-def make_local_gate_store(path: str | Path | None = None) -> LocalGateStore:
+def make_file_gate_store(path: str | Path | None = None) -> FileGateStore:
     """A file-backed gate store, in a fresh temporary folder unless `path` is given."""
     if path is None:
         folder = tempfile.mkdtemp(prefix="chirp-gates-")
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         path = Path(folder) / "gates.json"
-    return LocalGateStore(path)
+    return FileGateStore(path)

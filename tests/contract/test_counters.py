@@ -13,7 +13,9 @@ LONG_TTL = 600
 def test_set_counts_read_back(counters: Counters) -> None:
     counters.set_many({"tweet:1:likes": 3, "tweet:1:comments": 12}, LONG_TTL)
     assert counters.get_many(["tweet:1:likes", "tweet:1:comments"]) == {
-        "tweet:1:likes": 3, "tweet:1:comments": 12}
+        "tweet:1:likes": 3,
+        "tweet:1:comments": 12,
+    }
 
 
 def test_a_zero_count_is_present_not_missing(counters: Counters) -> None:
@@ -45,8 +47,9 @@ def test_deleted_counts_are_gone_and_missing_ones_are_fine(counters: Counters) -
     assert counters.get_many(["a", "b"]) == {"b": 2}
 
 
-def test_a_count_is_gone_once_its_ttl_has_passed(counters: Counters,
-                                                 pass_time: Callable[[float], None]) -> None:
+def test_a_count_is_gone_once_its_ttl_has_passed(
+    counters: Counters, pass_time: Callable[[float], None]
+) -> None:
     counters.set_many({"short": 1}, 1)
     counters.set_many({"long": 2}, LONG_TTL)
     pass_time(1)
@@ -62,3 +65,11 @@ def test_memory_counters_switched_off_find_nothing_and_drop_writes() -> None:
     assert counters.get_many(["a", "b"]) == {}
     counters.available = True
     assert counters.get_many(["a", "b"]) == {"a": 1}
+
+
+def test_memory_counters_forget_the_least_recently_used_count_past_their_bound() -> None:
+    counters = InMemoryCounters(FakeClock(), max_items=2)
+    counters.set_many({"a": 1, "b": 2}, LONG_TTL)
+    counters.get_many(["a"])
+    counters.set_many({"c": 3}, LONG_TTL)
+    assert counters.get_many(["a", "b", "c"]) == {"a": 1, "c": 3}

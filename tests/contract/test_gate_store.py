@@ -15,8 +15,7 @@ def test_a_gate_never_set_gives_none(gate_store: GateStore) -> None:
 
 
 def test_a_put_gate_reads_back_equal(gate_store: GateStore) -> None:
-    gate = Gate(name="hbase_feeds", percent=25, allow=frozenset({1, 2**40}),
-                deny=frozenset({3}))
+    gate = Gate(name="hbase_feeds", percent=25, allow=frozenset({1, 2**40}), deny=frozenset({3}))
     gate_store.put(gate)
     assert gate_store.get("hbase_feeds") == gate
 

@@ -1,10 +1,11 @@
-"""Contract of ObjectCache: domain objects by key, fetched and invalidated in bulk."""
+"""Contract of ObjectCache: domain objects by key, in bulk, filled under leases."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from adapters.memory import FakeClock, InMemoryObjectCache
+from adapters.memory.object_cache import LEASE_SECONDS
 from core.ports.object_cache import ObjectCache
 from tests.contract.builders import Maker
 
@@ -18,8 +19,7 @@ def test_cached_objects_read_back_equal(object_cache: ObjectCache, make: Maker) 
     assert object_cache.get_many(["user:1", "tweet:1"]) == {"user:1": user, "tweet:1": tweet}
 
 
-def test_missing_keys_are_absent_from_the_result(object_cache: ObjectCache,
-                                                 make: Maker) -> None:
+def test_missing_keys_are_absent_from_the_result(object_cache: ObjectCache, make: Maker) -> None:
     user = make.user()
     object_cache.set_many({"user:1": user}, LONG_TTL)
     assert object_cache.get_many(["user:2", "user:1", "user:3"]) == {"user:1": user}
@@ -29,16 +29,16 @@ def test_asking_for_no_keys_gives_nothing(object_cache: ObjectCache) -> None:
     assert object_cache.get_many([]) == {}
 
 
-def test_setting_a_key_again_replaces_the_object(object_cache: ObjectCache,
-                                                 make: Maker) -> None:
+def test_setting_a_key_again_replaces_the_object(object_cache: ObjectCache, make: Maker) -> None:
     old, new = make.user(), make.user()
     object_cache.set_many({"user:1": old}, LONG_TTL)
     object_cache.set_many({"user:1": new}, LONG_TTL)
     assert object_cache.get_many(["user:1"]) == {"user:1": new}
 
 
-def test_deleted_keys_miss_and_missing_ones_are_fine(object_cache: ObjectCache,
-                                                     make: Maker) -> None:
+def test_deleted_keys_miss_and_missing_ones_are_fine(
+    object_cache: ObjectCache, make: Maker
+) -> None:
     a, b = make.user(), make.user()
     object_cache.set_many({"user:a": a, "user:b": b}, LONG_TTL)
     object_cache.delete_many(["user:a", "user:never"])
@@ -46,8 +46,9 @@ def test_deleted_keys_miss_and_missing_ones_are_fine(object_cache: ObjectCache,
     assert object_cache.get_many(["user:a", "user:b"]) == {"user:b": b}
 
 
-def test_changing_a_returned_object_does_not_change_the_cache(object_cache: ObjectCache,
-                                                              make: Maker) -> None:
+def test_changing_a_returned_object_does_not_change_the_cache(
+    object_cache: ObjectCache, make: Maker
+) -> None:
     tweet = make.tweet(make.new_id(), content="cached words")
     object_cache.set_many({"tweet:1": tweet}, LONG_TTL)
     tweet.likes_count = 5
@@ -57,13 +58,57 @@ def test_changing_a_returned_object_does_not_change_the_cache(object_cache: Obje
     assert again.likes_count == 0  # type: ignore[attr-defined]
 
 
-def test_an_object_is_gone_once_its_ttl_has_passed(object_cache: ObjectCache, make: Maker,
-                                                   pass_time: Callable[[float], None]) -> None:
+def test_an_object_is_gone_once_its_ttl_has_passed(
+    object_cache: ObjectCache, make: Maker, pass_time: Callable[[float], None]
+) -> None:
     short, long_lived = make.user(), make.user()
     object_cache.set_many({"user:short": short}, 1)
     object_cache.set_many({"user:long": long_lived}, LONG_TTL)
     pass_time(1)
     assert object_cache.get_many(["user:short", "user:long"]) == {"user:long": long_lived}
+
+
+def test_a_fill_caches_what_the_lease_covers_and_nothing_else(
+    object_cache: ObjectCache, make: Maker
+) -> None:
+    a, b = make.user(), make.user()
+    lease = object_cache.lease(["user:a"])
+    object_cache.fill(lease, {"user:a": a, "user:b": b}, LONG_TTL)
+    assert object_cache.get_many(["user:a", "user:b"]) == {"user:a": a}
+
+
+def test_an_invalidation_between_lease_and_fill_wins(
+    object_cache: ObjectCache, make: Maker
+) -> None:
+    tweet = make.tweet(make.new_id())
+    lease = object_cache.lease(["tweet:1", "tweet:2"])  # then the store is read...
+    object_cache.delete_many(["tweet:1"])  # ...a like commits and invalidates...
+    object_cache.fill(lease, {"tweet:1": tweet, "tweet:2": tweet}, LONG_TTL)  # ...stale fill
+    assert object_cache.get_many(["tweet:1", "tweet:2"]) == {"tweet:2": tweet}
+
+
+def test_a_write_between_lease_and_fill_wins(object_cache: ObjectCache, make: Maker) -> None:
+    old, new = make.user(), make.user()
+    lease = object_cache.lease(["user:1"])
+    object_cache.set_many({"user:1": new}, LONG_TTL)
+    object_cache.fill(lease, {"user:1": old}, LONG_TTL)
+    assert object_cache.get_many(["user:1"]).get("user:1") in (new, None)
+
+
+def test_an_invalidation_before_the_lease_does_not_stop_the_fill(
+    object_cache: ObjectCache, make: Maker
+) -> None:
+    user = make.user()
+    object_cache.set_many({"user:1": make.user()}, LONG_TTL)
+    object_cache.delete_many(["user:1"])
+    lease = object_cache.lease(["user:1"])
+    object_cache.fill(lease, {"user:1": user}, LONG_TTL)
+    assert object_cache.get_many(["user:1"]) == {"user:1": user}
+
+
+def test_leasing_and_filling_nothing_is_harmless(object_cache: ObjectCache) -> None:
+    object_cache.fill(object_cache.lease([]), {}, LONG_TTL)
+    assert object_cache.get_many(["user:1"]) == {}
 
 
 def test_memory_cache_switched_off_misses_and_drops_writes(make: Maker) -> None:
@@ -72,11 +117,11 @@ def test_memory_cache_switched_off_misses_and_drops_writes(make: Maker) -> None:
     cache.set_many({"user:1": user}, LONG_TTL)
     cache.available = False
     cache.set_many({"user:2": user}, LONG_TTL)
+    cache.fill(cache.lease(["user:3"]), {"user:3": user}, LONG_TTL)
     cache.delete_many(["user:1"])
-    assert cache.get_many(["user:1", "user:2"]) == {}
-    assert cache.get("user:1") is None
+    assert cache.get_many(["user:1", "user:2", "user:3"]) == {}
     cache.available = True
-    assert cache.get_many(["user:1", "user:2"]) == {"user:1": user}
+    assert cache.get_many(["user:1", "user:2", "user:3"]) == {"user:1": user}
 
 
 def test_memory_cache_keeps_an_object_until_the_last_moment_of_its_ttl(make: Maker) -> None:
@@ -85,6 +130,24 @@ def test_memory_cache_keeps_an_object_until_the_last_moment_of_its_ttl(make: Mak
     user = make.user()
     cache.set_many({"user:1": user}, 10)
     clock.advance(seconds=9.999)
-    assert cache.get("user:1") == user
+    assert cache.get_many(["user:1"]) == {"user:1": user}
     clock.advance(seconds=0.001)
-    assert cache.get("user:1") is None
+    assert cache.get_many(["user:1"]) == {}
+
+
+def test_memory_cache_drops_a_fill_whose_lease_lapsed(make: Maker) -> None:
+    clock = FakeClock()
+    cache = InMemoryObjectCache(clock)
+    lease = cache.lease(["user:1"])
+    clock.advance(seconds=LEASE_SECONDS)
+    cache.fill(lease, {"user:1": make.user()}, LONG_TTL)
+    assert cache.get_many(["user:1"]) == {}
+
+
+def test_memory_cache_forgets_the_least_recently_used_object_past_its_bound(make: Maker) -> None:
+    cache = InMemoryObjectCache(FakeClock(), max_items=2)
+    users = {f"user:{n}": make.user() for n in (1, 2, 3)}
+    cache.set_many({"user:1": users["user:1"], "user:2": users["user:2"]}, LONG_TTL)
+    cache.get_many(["user:1"])
+    cache.set_many({"user:3": users["user:3"]}, LONG_TTL)
+    assert cache.get_many(list(users)) == {k: users[k] for k in ("user:1", "user:3")}

@@ -20,8 +20,9 @@ def test_each_hit_counts_one_more(rate_limit_store: RateLimitStore) -> None:
 
 def test_keys_count_separately_and_answer_in_order(rate_limit_store: RateLimitStore) -> None:
     rate_limit_store.hit([("tweet:s:1", WINDOW)])
-    counts = rate_limit_store.hit([("tweet:m:1", WINDOW), ("tweet:s:1", WINDOW),
-                                   ("tweet:s:2", WINDOW)])
+    counts = rate_limit_store.hit(
+        [("tweet:m:1", WINDOW), ("tweet:s:1", WINDOW), ("tweet:s:2", WINDOW)]
+    )
     assert counts == [1, 2, 1]
 
 
@@ -30,7 +31,8 @@ def test_hitting_no_keys_answers_nothing(rate_limit_store: RateLimitStore) -> No
 
 
 def test_a_window_starts_over_once_its_ttl_has_passed(
-        rate_limit_store: RateLimitStore, pass_time: Callable[[float], None]) -> None:
+    rate_limit_store: RateLimitStore, pass_time: Callable[[float], None]
+) -> None:
     rate_limit_store.hit([("short", 1), ("long", WINDOW)])
     rate_limit_store.hit([("short", 1), ("long", WINDOW)])
     pass_time(1)

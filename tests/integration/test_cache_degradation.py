@@ -74,13 +74,14 @@ def test_object_cache_on_a_dead_memcached_misses_and_warns_once_per_call(
     assert "get_many" in cache_warnings()[0]
 
 
-def test_object_cache_on_a_dead_memcached_drops_writes_and_deletes_quietly(
+def test_object_cache_on_a_dead_memcached_drops_writes_fills_and_deletes_quietly(
     dead_memcached, cache_warnings
 ):
     cache = MemcachedObjectCache(dead_memcached, "dead:")
     cache.set_many({"a": {"x": 1}}, ttl_seconds=60)
+    cache.fill(cache.lease(["b"]), {"b": {"x": 2}}, ttl_seconds=60)  # the lease warns, once
     cache.delete_many(["a"])
-    assert len(cache_warnings()) == 2
+    assert len(cache_warnings()) == 3
 
 
 def test_list_cache_on_a_dead_redis_reports_nothing_cached_and_drops_writes(
@@ -90,11 +91,11 @@ def test_list_cache_on_a_dead_redis_reports_nothing_cached_and_drops_writes(
     result, seconds = timed(lambda: lists.get("feed:1"))
     assert result is None
     assert seconds < FAST_ENOUGH_SECONDS
-    lists.replace("feed:1", [3, 2, 1], cap=10)
+    lists.fill("feed:1", lists.lease("feed:1"), [3, 2, 1], cap=10, whole=True)
     lists.push(["feed:1", "feed:2"], 4, cap=10)
     lists.remove(["feed:1"], 4)
     lists.delete(["feed:1"])
-    assert len(cache_warnings()) == 5
+    assert len(cache_warnings()) == 6
 
 
 def test_counters_on_a_dead_redis_report_no_counts_and_drop_writes(dead_redis, cache_warnings):
