@@ -20,8 +20,7 @@ metadata = sa.MetaData(naming_convention={"pk": "pk_%(table_name)s"})
 
 def _id(name: str = "id", *, primary: bool = False) -> sa.Column[int]:
     """A 63-bit application-made id: never auto-incremented by the database."""
-    return sa.Column(name, sa.BigInteger, primary_key=primary, autoincrement=False,
-                     nullable=False)
+    return sa.Column(name, sa.BigInteger, primary_key=primary, autoincrement=False, nullable=False)
 
 
 def _time(name: str, *, nullable: bool = False) -> sa.Column[Any]:
@@ -33,15 +32,15 @@ def _count(name: str) -> sa.Column[int]:
 
 
 users = sa.Table(
-    "users", metadata,
+    "users",
+    metadata,
     _id(primary=True),
     sa.Column("username", sa.String(32), nullable=False),
     sa.Column("email", sa.String(254), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
     sa.Column("is_active", sa.Boolean, nullable=False, default=True),
-    sa.Column("is_celebrity", sa.Boolean, nullable=False, default=False,
-              server_default=sa.false()),
+    sa.Column("is_celebrity", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
     _time("created_at"),
     sa.UniqueConstraint("username", name="uq_users_username"),
     sa.UniqueConstraint("email", name="uq_users_email"),
@@ -50,7 +49,8 @@ users = sa.Table(
 )
 
 profiles = sa.Table(
-    "profiles", metadata,
+    "profiles",
+    metadata,
     _id("user_id", primary=True),
     sa.Column("nickname", sa.String(200), nullable=True),
     sa.Column("avatar_key", sa.String(255), nullable=True),
@@ -60,7 +60,8 @@ profiles = sa.Table(
 )
 
 tokens = sa.Table(
-    "tokens", metadata,
+    "tokens",
+    metadata,
     sa.Column("hash", exact_string(128), primary_key=True),
     _id("user_id"),
     _time("expires_at"),
@@ -69,7 +70,8 @@ tokens = sa.Table(
 )
 
 tweets = sa.Table(
-    "tweets", metadata,
+    "tweets",
+    metadata,
     _id(primary=True),
     _id("user_id"),
     sa.Column("content", sa.String(280), nullable=False),
@@ -82,7 +84,8 @@ tweets = sa.Table(
 )
 
 photos = sa.Table(
-    "photos", metadata,
+    "photos",
+    metadata,
     _id("tweet_id", primary=True),
     sa.Column("position", sa.SmallInteger, primary_key=True, autoincrement=False),
     sa.Column("key", exact_string(255), nullable=False),
@@ -91,7 +94,8 @@ photos = sa.Table(
 )
 
 follows = sa.Table(
-    "follows", metadata,
+    "follows",
+    metadata,
     _id(primary=True),
     _id("follower_id"),
     _id("followee_id"),
@@ -105,7 +109,8 @@ follows = sa.Table(
 )
 
 feed_entries = sa.Table(
-    "feed_entries", metadata,
+    "feed_entries",
+    metadata,
     _id("reader_id", primary=True),
     _id("tweet_id", primary=True),
     _id("author_id"),
@@ -116,7 +121,8 @@ feed_entries = sa.Table(
 )
 
 comments = sa.Table(
-    "comments", metadata,
+    "comments",
+    metadata,
     _id(primary=True),
     _id("tweet_id"),
     _id("user_id"),
@@ -129,7 +135,8 @@ comments = sa.Table(
 )
 
 likes = sa.Table(
-    "likes", metadata,
+    "likes",
+    metadata,
     _id(primary=True),
     _id("user_id"),
     sa.Column("target_type", sa.String(16), nullable=False),
@@ -141,7 +148,8 @@ likes = sa.Table(
 )
 
 notifications = sa.Table(
-    "notifications", metadata,
+    "notifications",
+    metadata,
     _id(primary=True),
     _id("recipient_id"),
     _id("actor_id"),
@@ -157,7 +165,8 @@ notifications = sa.Table(
 )
 
 outbox = sa.Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     # The sequence keeps insertion order whatever the job ids look like.
     sa.Column("seq", serial_key(), primary_key=True, autoincrement=True),
     _id("job_id"),
@@ -170,10 +179,28 @@ outbox = sa.Table(
 )
 
 idempotency_keys = sa.Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     _id("user_id", primary=True),
     sa.Column("key", exact_string(255), primary_key=True),
     _id("tweet_id"),
     _time("created_at"),
+    **MYSQL_OPTIONS,
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    # The embedded profile's task queue (SqlTaskQueue); a row lives until its job succeeded.
+    _id("job_id", primary=True),
+    sa.Column("payload", long_text(), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0, server_default="0"),
+    # Free: when the job may run next. Claimed: when the claim (lease) runs out.
+    _time("available_at"),
+    sa.Column("lease", sa.String(32), nullable=True),
+    sa.Column("dead", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    sa.Column("error", sa.Text, nullable=True),
+    _time("failed_at", nullable=True),
+    sa.Index("ix_jobs_dead_available_at", "dead", "available_at"),
     **MYSQL_OPTIONS,
 )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,3 +37,33 @@ class Job:
     tweet_id: int
     author_id: int
     reader_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    def to_payload(self) -> dict[str, Any]:
+        """The job as JSON-safe plain data (ints, a string, a list), for queues and tables."""
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "tweet_id": self.tweet_id,
+            "author_id": self.author_id,
+            "reader_ids": list(self.reader_ids),
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Job:
+        """The job `to_payload` described; KeyError or ValueError if it is not one."""
+        return cls(
+            id=int(payload["id"]),
+            kind=JobKind(payload["kind"]),
+            tweet_id=int(payload["tweet_id"]),
+            author_id=int(payload["author_id"]),
+            reader_ids=tuple(int(r) for r in payload.get("reader_ids", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadJob:
+    """A job that failed every attempt, with the last error (one line) and attempts made."""
+
+    job: Job
+    error: str
+    attempts: int
