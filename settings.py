@@ -38,6 +38,18 @@ class Settings:
     fanout_batch: int = 1000
     celebrity_threshold: int = 10000
     token_ttl_days: int = 30
+    # Photos and avatars on the full profile: any S3-compatible endpoint ("" means AWS's own).
+    s3_endpoint_url: str = "http://127.0.0.1:9000"
+    s3_bucket: str = "chirp-media"
+    s3_region: str = "us-east-1"
+    s3_access_key: str = "chirp"
+    s3_secret_key: str = "chirpsecret"
+    # Path-style URLs (endpoint/bucket/key) work on every S3-compatible server; virtual-host
+    # style (bucket.endpoint/key) needs DNS for each bucket name.
+    s3_path_style: bool = True
+    # Longer than the hour a user summary (holding its avatar URL) stays in the object
+    # cache, so no cached summary hands out an expired URL.
+    s3_presign_seconds: int = 7200
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

@@ -35,8 +35,9 @@ class Client:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def call(self, method: str, path: str, body: dict | None = None,
-             token: str | None = None) -> dict:
+    def call(
+        self, method: str, path: str, body: dict | None = None, token: str | None = None
+    ) -> dict:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -61,8 +62,11 @@ def wait_up(port: int) -> None:
 
 def populate(client: Client) -> str:
     def sign_up(name: str) -> tuple[str, int]:
-        made = client.call("POST", "/api/accounts/signup/", {
-            "username": name, "email": f"{name}@example.com", "password": "secret1"})
+        made = client.call(
+            "POST",
+            "/api/accounts/signup/",
+            {"username": name, "email": f"{name}@example.com", "password": "secret1"},
+        )
         return made["token"], made["user"]["id"]
 
     reader_token, _ = sign_up("bench_reader")
@@ -77,10 +81,18 @@ def populate(client: Client) -> str:
 def main() -> None:
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="chirp-bench-")
-    env = dict(os.environ, CHIRP_PROFILE="embedded", CHIRP_DATA_DIR=data_dir,
-               CHIRP_RATELIMIT_ENABLED="false")
-    server = subprocess.Popen([str(CHIRP), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        CHIRP_PROFILE="embedded",
+        CHIRP_DATA_DIR=data_dir,
+        CHIRP_RATELIMIT_ENABLED="false",
+    )
+    server = subprocess.Popen(
+        [str(CHIRP), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_up(port)
         client = Client(port)
@@ -92,10 +104,12 @@ def main() -> None:
             times.append((time.perf_counter() - start) * 1000)
         assert len(page["results"]) == 20, page
         times.sort()
-        print(f"embedded profile, reader follows {AUTHORS} x {TWEETS_EACH} tweets; "
-              f"{REQUESTS} sequential GET /api/newsfeeds/ (20 items): "
-              f"median {statistics.median(times):.2f} ms, p90 {times[int(0.9 * REQUESTS)]:.2f}"
-              f" ms, p99 {times[int(0.99 * REQUESTS)]:.2f} ms")
+        print(
+            f"embedded profile, reader follows {AUTHORS} x {TWEETS_EACH} tweets; "
+            f"{REQUESTS} sequential GET /api/newsfeeds/ (20 items): "
+            f"median {statistics.median(times):.2f} ms, p90 {times[int(0.9 * REQUESTS)]:.2f}"
+            f" ms, p99 {times[int(0.99 * REQUESTS)]:.2f} ms"
+        )
     finally:
         server.terminate()
         server.wait(10)

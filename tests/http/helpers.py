@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -37,39 +40,58 @@ class Account:
 
 
 def make_container(data_dir: Path, profile: str, *, ratelimit: bool = False) -> Container:
-    """A container on `profile` over empty stores: a temp data dir, and on `full` an emptied
-    MariaDB database, Redis db 13 and Memcached (flushed)."""
+    """A container on `profile` over empty stores, running the worker's roles in this
+    process (as `chirp worker` would): a temp data dir, and on `full` an emptied MariaDB
+    database, Redis db 13, Memcached (flushed) and a RabbitMQ queue of its own."""
     if profile != "full":
-        return build_container(
+        container = build_container(
             Settings(profile=profile, data_dir=data_dir, ratelimit_enabled=ratelimit)
         )
-    settings = Settings(
-        profile="full",
-        data_dir=data_dir,
-        ratelimit_enabled=ratelimit,
-        mysql_url=fresh_mysql_url("chirp_test_http"),
-        redis_url=FULL_REDIS_URL,
-    )
-    container = build_container(settings)
-    container.redis().flushdb()
-    container.memcached().flush_all()
+    else:
+        container = build_container(
+            Settings(
+                profile="full",
+                data_dir=data_dir,
+                ratelimit_enabled=ratelimit,
+                mysql_url=fresh_mysql_url("chirp_test_http"),
+                redis_url=FULL_REDIS_URL,
+                queue_name="chirp-test-http",
+                job_min_backoff_ms=20,
+            )
+        )
+        container.redis().flushdb()
+        container.memcached().flush_all()
+    if profile != "memory":
+        container.worker_roles()
     return container
 
 
 def close_container(container: Container) -> None:
-    """Let background jobs finish, then release the wiring and the connection pools."""
+    """Let background jobs finish, then release the wiring, the workers and the pools."""
     settle(container)
     container.unwire()
     container.shutdown_resources()
 
 
 def settle(container: Container) -> None:
-    """Wait until every queued background job (fan-out, retraction) has run."""
-    queue = container.task_queue()
-    if hasattr(queue, "join"):
-        assert queue.join(timeout=30), "background jobs did not finish"
+    """Wait until every background job recorded so far (fan-out, retraction) has run."""
+    if container.settings().profile == "memory":
+        container.task_queue().drain(container.fanout().run)
     else:
-        queue.drain(container.fanout().run)
+        assert container.dispatcher().settle(30), "background jobs did not finish"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status_code: int
+    mimetype: str
+    data: bytes
+
+
+def blob_path(url: str) -> str:
+    """The part of a blob URL that names the blob: a presigned URL's signature changes
+    with every call, its path does not."""
+    return urlsplit(url).path
 
 
 class Chirp:
@@ -85,6 +107,18 @@ class Chirp:
     ) -> TestResponse:
         headers = {**(who.auth if who else {}), **kwargs.pop("headers", {})}
         return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def fetch(self, url: str) -> Fetched:
+        """What a client gets from a photo or avatar URL: a path of this app (/media/ on the
+        local-folder store), or an absolute URL (a presigned S3 URL on `full`)."""
+        if not urlsplit(url).scheme:
+            served = self.client.get(url)
+            return Fetched(served.status_code, served.mimetype, served.data)
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                return Fetched(answer.status, answer.headers.get_content_type(), answer.read())
+        except urllib.error.HTTPError as error:
+            return Fetched(error.code, "", b"")
 
     def get(self, path: str, who: Account | None = None, **kwargs: Any) -> TestResponse:
         return self.call("GET", path, who, **kwargs)
