@@ -34,9 +34,7 @@ class InMemoryTweetRepository(Bound, TweetRepository):
         stored = self.db.tweets.get(tweet.id)
         if stored is None:
             return  # like an SQL UPDATE that matches no row
-        self.db.tweets[tweet.id] = replace(
-            stored, content=tweet.content, edited_at=tweet.edited_at
-        )
+        self.db.tweets[tweet.id] = replace(stored, content=tweet.content, edited_at=tweet.edited_at)
 
     def delete(self, tweet_id: int) -> None:
         self.db.tweets.pop(tweet_id, None)
@@ -45,6 +43,10 @@ class InMemoryTweetRepository(Bound, TweetRepository):
         authors = set(user_ids)
         mine = (t for t in self.db.tweets.values() if t.user_id in authors)
         return in_window(mine, lambda t: t.id, window)
+
+    def named_photo_keys(self, keys: Sequence[str]) -> set[str]:
+        named = {p.key for t in self.db.tweets.values() for p in t.photos}
+        return named.intersection(keys)
 
     def change_counts(self, tweet_id: int, *, likes: int = 0, comments: int = 0) -> None:
         stored = self.db.tweets.get(tweet_id)

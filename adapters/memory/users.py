@@ -82,6 +82,12 @@ class InMemoryProfileRepository(Bound, ProfileRepository):
         if stored is None:
             return  # like an SQL UPDATE that matches no row
         self.db.profiles[profile.user_id] = replace(
-            stored, nickname=profile.nickname, avatar_key=profile.avatar_key,
+            stored,
+            nickname=profile.nickname,
+            avatar_key=profile.avatar_key,
             updated_at=profile.updated_at,
         )
+
+    def named_avatar_keys(self, keys: Sequence[str]) -> set[str]:
+        named = {p.avatar_key for p in self.db.profiles.values() if p.avatar_key}
+        return named.intersection(keys)

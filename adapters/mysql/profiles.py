@@ -31,6 +31,20 @@ class SqlProfileRepository(SqlStore, ProfileRepository):
         return [found[i] for i in dict.fromkeys(user_ids) if i in found]
 
     def update(self, profile: Profile) -> None:
-        self._run(sa.update(profiles).where(profiles.c.user_id == profile.user_id)
-                  .values(nickname=profile.nickname, avatar_key=profile.avatar_key,
-                          updated_at=profile.updated_at))
+        self._run(
+            sa.update(profiles)
+            .where(profiles.c.user_id == profile.user_id)
+            .values(
+                nickname=profile.nickname,
+                avatar_key=profile.avatar_key,
+                updated_at=profile.updated_at,
+            )
+        )
+
+    def named_avatar_keys(self, keys: Sequence[str]) -> set[str]:
+        wanted = set(keys)
+        if not wanted:
+            return set()
+        stmt = sa.select(profiles.c.avatar_key).where(profiles.c.avatar_key.in_(wanted))
+        # The column compares case-insensitively on MariaDB: keep only exact matches.
+        return set(self._column(stmt)) & wanted

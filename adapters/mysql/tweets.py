@@ -15,9 +15,11 @@ from core.domain.paging import Window
 from core.domain.tweets import Photo, Tweet
 from core.ports.tweet_repository import TweetRepository
 
-_PHOTO_COLUMNS = (photos.c.key.label("photo_key"),
-                  photos.c.content_type.label("photo_content_type"),
-                  photos.c.position.label("photo_position"))
+_PHOTO_COLUMNS = (
+    photos.c.key.label("photo_key"),
+    photos.c.content_type.label("photo_content_type"),
+    photos.c.position.label("photo_position"),
+)
 
 
 def _with_photos(source: sa.FromClause) -> sa.Select[Any]:
@@ -36,8 +38,10 @@ def _assemble(result: Sequence[Row[Any]]) -> dict[int, Tweet]:
         found = photo_lists.setdefault(row.id, [])
         if row.photo_key is not None:
             found.append(rows.photo_from(row))
-    return {i: rows.tweet_from(r, sorted(photo_lists[i], key=lambda p: p.position))
-            for i, r in tweet_rows.items()}
+    return {
+        i: rows.tweet_from(r, sorted(photo_lists[i], key=lambda p: p.position))
+        for i, r in tweet_rows.items()
+    }
 
 
 class SqlTweetRepository(SqlStore, TweetRepository):
@@ -46,8 +50,7 @@ class SqlTweetRepository(SqlStore, TweetRepository):
     def add(self, tweet: Tweet) -> None:
         self._run(sa.insert(tweets).values(rows.tweet_values(tweet)))
         if tweet.photos:
-            self._run(sa.insert(photos),
-                      [rows.photo_values(tweet.id, p) for p in tweet.photos])
+            self._run(sa.insert(photos), [rows.photo_values(tweet.id, p) for p in tweet.photos])
 
     def get(self, tweet_id: int) -> Tweet | None:
         found = self.get_many([tweet_id])
@@ -61,8 +64,11 @@ class SqlTweetRepository(SqlStore, TweetRepository):
         return [found[i] for i in wanted if i in found]
 
     def update(self, tweet: Tweet) -> None:
-        self._run(sa.update(tweets).where(tweets.c.id == tweet.id)
-                  .values(content=tweet.content, edited_at=tweet.edited_at))
+        self._run(
+            sa.update(tweets)
+            .where(tweets.c.id == tweet.id)
+            .values(content=tweet.content, edited_at=tweet.edited_at)
+        )
 
     def delete(self, tweet_id: int) -> None:
         self._run(sa.delete(photos).where(photos.c.tweet_id == tweet_id))
@@ -76,6 +82,12 @@ class SqlTweetRepository(SqlStore, TweetRepository):
         order = page.c.id.desc() if window.newest_first else page.c.id.asc()
         stmt = _with_photos(page).order_by(order, photos.c.position)
         return list(_assemble(self._rows(stmt)).values())
+
+    def named_photo_keys(self, keys: Sequence[str]) -> set[str]:
+        wanted = set(keys)
+        if not wanted:
+            return set()
+        return set(self._column(sa.select(photos.c.key).where(photos.c.key.in_(wanted))))
 
     def change_counts(self, tweet_id: int, *, likes: int = 0, comments: int = 0) -> None:
         changes: dict[str, Any] = {}

@@ -27,3 +27,8 @@ class ProfileRepository(Protocol):
     @abstractmethod
     def update(self, profile: Profile) -> None:
         """Save nickname, avatar and updated_at."""
+
+    @abstractmethod
+    def named_avatar_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of `keys` a stored profile has as its avatar, in one round trip (none for
+        none)."""

@@ -38,5 +38,9 @@ class TweetRepository(Protocol):
         """Tweets by any of `user_ids` inside `window`, in the window's order, at most fetch."""
 
     @abstractmethod
+    def named_photo_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of `keys` a stored tweet's photo names, in one round trip (none for none)."""
+
+    @abstractmethod
     def change_counts(self, tweet_id: int, *, likes: int = 0, comments: int = 0) -> None:
         """Add to the counts atomically in the store; a count never goes below zero."""

@@ -1,14 +1,15 @@
 """Fixtures that run every contract case against the memory fake and each real adapter.
 
 Each parametrised fixture builds only its own backend: a real one is imported inside the
-fixture from `sql_backends` / `cache_backends` (owned by the adapters' authors), which
-fail loudly, naming the server, when it is not up.
+fixture from `sql_backends` / `cache_backends` / `blob_backends` (owned by the adapters'
+authors), which fail loudly, naming the server, when it is not up.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,12 @@ from core.ports.unit_of_work import UnitOfWork
 from tests.contract.builders import Maker
 
 UOW_BACKENDS = ["memory", "sqlite", pytest.param("mysql", marks=pytest.mark.integration)]
-# "local" is the embedded profile's in-process adapter, driven by the same fake clock.
-OBJECT_CACHE_BACKENDS = [
-    "memory", "local", pytest.param("memcached", marks=pytest.mark.integration)]
-REDIS_BACKENDS = ["memory", "local", pytest.param("redis", marks=pytest.mark.integration)]
-# Add "s3" here, with a branch in `blob_store`, once S3BlobStore exists.
-BLOB_BACKENDS = ["memory", "local"]
+# "memory" is the one in-process implementation, which the embedded profile serves too.
+OBJECT_CACHE_BACKENDS = ["memory", pytest.param("memcached", marks=pytest.mark.integration)]
+REDIS_BACKENDS = ["memory", pytest.param("redis", marks=pytest.mark.integration)]
+# "file" is the embedded profile's gate store, shared with the CLI.
+GATE_BACKENDS = ["memory", "file", pytest.param("redis", marks=pytest.mark.integration)]
+BLOB_BACKENDS = ["memory", "local", pytest.param("s3", marks=pytest.mark.integration)]
 
 # Backends that keep time by the server's wall clock, not by the fake clock (see `pass_time`).
 WALL_CLOCK_BACKENDS = frozenset({"redis", "memcached"})
@@ -83,8 +84,6 @@ def object_cache(request: pytest.FixtureRequest, clock: FakeClock) -> ObjectCach
         return InMemoryObjectCache(clock)
     from tests.contract import cache_backends
 
-    if request.param == "local":
-        return cache_backends.make_local_object_cache(clock)
     return cache_backends.make_memcached_object_cache()
 
 
@@ -94,8 +93,6 @@ def list_cache(request: pytest.FixtureRequest, clock: FakeClock) -> ListCache:
         return InMemoryListCache(clock)
     from tests.contract import cache_backends
 
-    if request.param == "local":
-        return cache_backends.make_local_list_cache(clock)
     return cache_backends.make_redis_list_cache()
 
 
@@ -105,8 +102,6 @@ def counters(request: pytest.FixtureRequest, clock: FakeClock) -> Counters:
         return InMemoryCounters(clock)
     from tests.contract import cache_backends
 
-    if request.param == "local":
-        return cache_backends.make_local_counters(clock)
     return cache_backends.make_redis_counters()
 
 
@@ -116,31 +111,39 @@ def rate_limit_store(request: pytest.FixtureRequest, clock: FakeClock) -> RateLi
         return InMemoryRateLimitStore(clock)
     from tests.contract import cache_backends
 
-    if request.param == "local":
-        return cache_backends.make_local_rate_limit_store(clock)
     return cache_backends.make_redis_rate_limit_store()
 
 
-@pytest.fixture(params=REDIS_BACKENDS)
+@pytest.fixture(params=GATE_BACKENDS)
 def gate_store(request: pytest.FixtureRequest, tmp_path: Path) -> GateStore:
     if request.param == "memory":
         return InMemoryGateStore()
     from tests.contract import cache_backends
 
-    if request.param == "local":
-        return cache_backends.make_local_gate_store(tmp_path / "gates.json")
+    if request.param == "file":
+        return cache_backends.make_file_gate_store(tmp_path / "gates.json")
     return cache_backends.make_redis_gate_store()
 
 
 @pytest.fixture(params=BLOB_BACKENDS)
-def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    """An empty store; blobs are as old as the wall clock says (the memory store's clock
+    stands at the moment it was made)."""
     if request.param == "memory":
-        return InMemoryBlobStore(base_url="https://media.example.com")
-    if request.param == "local":
+        yield InMemoryBlobStore(
+            base_url="https://media.example.com", clock=FakeClock(datetime.now(UTC))
+        )
+    elif request.param == "local":
         from adapters.s3.local import LocalFolderBlobStore
 
-        return LocalFolderBlobStore(tmp_path / "blobs", base_url="/media/")
-    raise LookupError(f"no blob store backend named {request.param!r}")
+        yield LocalFolderBlobStore(tmp_path / "blobs", base_url="/media/")
+    elif request.param == "s3":
+        from tests.contract.blob_backends import fresh_s3_store
+
+        with fresh_s3_store() as store:
+            yield store
+    else:
+        raise LookupError(f"no blob store backend named {request.param!r}")
 
 
 @pytest.fixture

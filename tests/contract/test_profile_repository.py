@@ -22,8 +22,7 @@ def test_a_missing_profile_gives_none(uow: UnitOfWork, make: Maker) -> None:
         assert uow.profiles.get(user.id) is None
 
 
-def test_get_many_keeps_the_requested_order_and_skips_missing(uow: UnitOfWork,
-                                                              make: Maker) -> None:
+def test_get_many_keeps_the_requested_order_and_skips_missing(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         a, b, c = add_users(uow, make, 3)
         for user in (a, c):
@@ -60,8 +59,9 @@ def test_clearing_a_nickname_stores_none(uow: UnitOfWork, make: Maker) -> None:
         assert stored is not None and stored.nickname is None
 
 
-def test_changing_a_returned_profile_does_not_change_the_store(uow: UnitOfWork,
-                                                               make: Maker) -> None:
+def test_changing_a_returned_profile_does_not_change_the_store(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         uow.profiles.add(make.profile(user, nickname="Before"))
@@ -70,3 +70,20 @@ def test_changing_a_returned_profile_does_not_change_the_store(uow: UnitOfWork,
         returned.rename("After", make.clock.now())
         stored = uow.profiles.get(user.id)
         assert stored is not None and stored.nickname == "Before"
+
+
+def test_named_avatar_keys_follow_the_current_avatar_exactly(uow: UnitOfWork, make: Maker) -> None:
+    with uow:
+        a, b = add_users(uow, make, 2)
+        for user in (a, b):
+            uow.profiles.add(make.profile(user))
+        profile = uow.profiles.get(a.id)
+        assert profile is not None
+        profile.change_avatar("avatars/1/old.png", make.clock.advance(seconds=1))
+        uow.profiles.update(profile)
+        profile.change_avatar("avatars/1/new.png", make.clock.advance(seconds=1))
+        uow.profiles.update(profile)
+        asked = ["avatars/1/old.png", "avatars/1/new.png", "AVATARS/1/NEW.PNG", "avatars/9.png"]
+        assert uow.profiles.named_avatar_keys(asked) == {"avatars/1/new.png"}
+        assert uow.profiles.named_avatar_keys(["AVATARS/1/NEW.PNG"]) == set()
+        assert uow.profiles.named_avatar_keys([]) == set()

@@ -10,8 +10,7 @@ from tests.contract.builders import Maker, add_tweets, add_users
 from tests.contract.windows import WindowCase, window_cases
 
 
-def test_an_added_tweet_reads_back_equal_with_its_photos(uow: UnitOfWork,
-                                                         make: Maker) -> None:
+def test_an_added_tweet_reads_back_equal_with_its_photos(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (author,) = add_users(uow, make, 1)
         tweet = make.tweet(author.id, photos=3)
@@ -20,7 +19,8 @@ def test_an_added_tweet_reads_back_equal_with_its_photos(uow: UnitOfWork,
 
 
 def test_photos_come_back_in_position_order_whatever_order_they_were_given(
-        uow: UnitOfWork, make: Maker) -> None:
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         (author,) = add_users(uow, make, 1)
         tweet = make.tweet(author.id, photos=4)
@@ -37,8 +37,7 @@ def test_an_unknown_tweet_gives_none(uow: UnitOfWork, make: Maker) -> None:
         assert uow.tweets.get(make.new_id()) is None
 
 
-def test_get_many_keeps_the_requested_order_and_skips_missing(uow: UnitOfWork,
-                                                              make: Maker) -> None:
+def test_get_many_keeps_the_requested_order_and_skips_missing(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (author,) = add_users(uow, make, 1)
         a, b, c = add_tweets(uow, make, author.id, 3)
@@ -75,8 +74,9 @@ def test_update_leaves_counts_and_photos_alone(uow: UnitOfWork, make: Maker) -> 
         assert stored.content == "edited from a stale copy"
 
 
-def test_a_deleted_tweet_is_gone_and_deleting_again_is_harmless(uow: UnitOfWork,
-                                                               make: Maker) -> None:
+def test_a_deleted_tweet_is_gone_and_deleting_again_is_harmless(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         (author,) = add_users(uow, make, 1)
         doomed = make.tweet(author.id, photos=2)
@@ -100,8 +100,7 @@ def test_change_counts_adds_to_likes_and_comments(uow: UnitOfWork, make: Maker) 
         assert (stored.likes_count, stored.comments_count) == (3, 2)
 
 
-def test_counts_never_go_below_zero_under_repeated_decrements(uow: UnitOfWork,
-                                                              make: Maker) -> None:
+def test_counts_never_go_below_zero_under_repeated_decrements(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (author,) = add_users(uow, make, 1)
         (tweet,) = add_tweets(uow, make, author.id, 1)
@@ -114,8 +113,7 @@ def test_counts_never_go_below_zero_under_repeated_decrements(uow: UnitOfWork,
         assert (stored.likes_count, stored.comments_count) == (1, 0)
 
 
-def test_changing_a_returned_tweet_does_not_change_the_store(uow: UnitOfWork,
-                                                             make: Maker) -> None:
+def test_changing_a_returned_tweet_does_not_change_the_store(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (author,) = add_users(uow, make, 1)
         tweet = make.tweet(author.id, content="the original text")
@@ -131,8 +129,9 @@ def test_changing_a_returned_tweet_does_not_change_the_store(uow: UnitOfWork,
 
 
 @window_cases()
-def test_list_by_users_pages_the_given_authors_tweets(uow: UnitOfWork, make: Maker,
-                                                      case: WindowCase) -> None:
+def test_list_by_users_pages_the_given_authors_tweets(
+    uow: UnitOfWork, make: Maker, case: WindowCase
+) -> None:
     with uow:
         alice, bob, carol, outsider = add_users(uow, make, 4)
         ids = []
@@ -143,8 +142,9 @@ def test_list_by_users_pages_the_given_authors_tweets(uow: UnitOfWork, make: Mak
         assert [t.id for t in listed] == case.expected(ids)
 
 
-def test_list_by_users_returns_whole_tweets_of_those_users_only(uow: UnitOfWork,
-                                                                make: Maker) -> None:
+def test_list_by_users_returns_whole_tweets_of_those_users_only(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         alice, bob = add_users(uow, make, 2)
         mine = [make.tweet(alice.id, photos=1) for _ in range(2)]
@@ -161,8 +161,9 @@ def test_list_by_no_users_is_empty(uow: UnitOfWork, make: Maker) -> None:
         assert uow.tweets.list_by_users([], Window()) == []
 
 
-def test_emoji_and_other_scripts_round_trip_in_tweets_and_comments(uow: UnitOfWork,
-                                                                   make: Maker) -> None:
+def test_emoji_and_other_scripts_round_trip_in_tweets_and_comments(
+    uow: UnitOfWork, make: Maker
+) -> None:
     text = "héllo 👋🏽 世界 🐦‍🔥 ok"
     with uow:
         (author,) = add_users(uow, make, 1)
@@ -175,3 +176,30 @@ def test_emoji_and_other_scripts_round_trip_in_tweets_and_comments(uow: UnitOfWo
         stored, stored_comment = uow.tweets.get(tweet.id), uow.comments.get(comment.id)
     assert stored is not None and stored.content == text
     assert stored_comment is not None and stored_comment.content == "🎉" * 140
+
+
+def test_named_photo_keys_are_the_asked_keys_some_stored_photo_names(
+    uow: UnitOfWork, make: Maker
+) -> None:
+    with uow:
+        (author,) = add_users(uow, make, 1)
+        first, second = make.tweet(author.id, photos=2), make.tweet(author.id, photos=1)
+        uow.tweets.add(first)
+        uow.tweets.add(second)
+        asked = [
+            first.photos[1].key,
+            "tweets/404/0.jpg",
+            second.photos[0].key,
+            first.photos[1].key.upper(),
+        ]
+        assert uow.tweets.named_photo_keys(asked) == {first.photos[1].key, second.photos[0].key}
+        assert uow.tweets.named_photo_keys([]) == set()
+
+
+def test_a_deleted_tweets_photo_keys_are_no_longer_named(uow: UnitOfWork, make: Maker) -> None:
+    with uow:
+        (author,) = add_users(uow, make, 1)
+        doomed = make.tweet(author.id, photos=2)
+        uow.tweets.add(doomed)
+        uow.tweets.delete(doomed.id)
+        assert uow.tweets.named_photo_keys([p.key for p in doomed.photos]) == set()
