@@ -1,4 +1,4 @@
-"""The Flask app factory: configuration, OpenAPI, blueprints, wiring, errors, rate limits."""
+"""The Flask app factory: configuration, OpenAPI, blueprints, wiring, errors, limits."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from flask import Flask
 from flask_smorest import Api  # type: ignore[import-untyped]
 
 from container import Container, build_container
-from core.domain.media import MAX_IMAGE_BYTES
-from core.domain.tweets import MAX_PHOTOS
 from entrypoints.http import (
     accounts,
     auth,
@@ -19,6 +17,7 @@ from entrypoints.http import (
     errors,
     friendships,
     likes,
+    limits,
     media,
     newsfeeds,
     notifications,
@@ -43,9 +42,6 @@ BLUEPRINT_MODULES: tuple[ModuleType, ...] = (
     ops,
     media,
 )
-# One more photo than allowed, each at the size limit, plus room for the text parts:
-# a bigger request is refused (413) before it is read.
-MAX_CONTENT_LENGTH = (MAX_PHOTOS + 1) * MAX_IMAGE_BYTES + 1024 * 1024
 API_CONFIG: dict[str, Any] = {
     "API_TITLE": "chirp",
     "API_VERSION": "1.0",
@@ -85,7 +81,7 @@ def create_app(container: Container | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["blobkey"] = media.BlobKeyConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.config.update(API_CONFIG, MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH)
+    app.config.update(API_CONFIG)
     app.secret_key = container.secret_key()
     container.wire(modules=[*BLUEPRINT_MODULES, auth, ratelimit])
     api = ChirpApi(app)
@@ -95,4 +91,5 @@ def create_app(container: Container | None = None) -> Flask:
         api.register_blueprint(module.blp)
     errors.register(app)
     ratelimit.init_app(app)
+    limits.init_app(app)
     return app

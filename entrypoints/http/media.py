@@ -28,9 +28,16 @@ class Media(MethodView):
     @blp.doc(responses={200: {"description": "The file", "content": IMAGE}})
     @fails(404)
     @inject
-    def get(self, key: str, blobs: BlobStore = Provide[Container.blobs]) -> Response:
+    def get(
+        self,
+        key: str,
+        blobs: BlobStore = Provide[Container.blobs],
+        local: BlobStore = Provide[Container.local_blobs],
+    ) -> Response:
         """A stored photo or avatar with its content type."""
-        found = blobs.get(key)
+        # Only the local-folder store hands out URLs here; a profile whose blobs live
+        # elsewhere (S3 serves its own URLs) has nothing to serve at /media/.
+        found = blobs.get(key) if blobs is local else None
         if found is None:
             raise NotFound("no such file")
         data, content_type = found

@@ -1,4 +1,4 @@
-"""Request parsing: a webargs parser whose failures are domain errors, and our Blueprint."""
+"""Request parsing: a webargs parser raising domain errors, our Blueprint, the method reached."""
 
 from __future__ import annotations
 
@@ -116,6 +116,19 @@ class IdConverter(IntegerConverter):
 def id_param_schema(converter: IdConverter) -> dict[str, Any]:
     """How the OpenAPI document describes an `<id:...>` path parameter."""
     return {"type": "integer", "format": "int64", "minimum": 1, "maximum": ids.MAX_ID}
+
+
+def view_method(view: Callable[..., Any] | None, method: str) -> Callable[..., Any] | None:
+    """The function that answers `method` on a routed view: a MethodView's method (HEAD is
+    answered by `get`) or the view function itself; None when there is none. Marks that
+    decorators put on a view (rate-limit action, body limit) are read from it."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return view
+    handler = getattr(view_class, method.lower(), None)
+    if handler is None and method == "HEAD":
+        handler = getattr(view_class, "get", None)
+    return cast(Callable[..., Any] | None, handler)
 
 
 def json_alternative(blp: Blueprint, schema: type[ma.Schema]) -> Decorator:

@@ -13,6 +13,7 @@ from core.services.views import ProfileView
 from entrypoints.http import auth
 from entrypoints.http.args import ProfileEditArgs, ProfileTextArgs
 from entrypoints.http.errordocs import fails
+from entrypoints.http.limits import uploads
 from entrypoints.http.parsing import BODY, Blueprint, json_alternative
 from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import ProfileSchema
@@ -36,7 +37,8 @@ class Profile(MethodView):
     @blp.arguments(ProfileEditArgs, location=BODY, content_type="multipart/form-data")
     @blp.response(200, ProfileSchema)
     @json_alternative(blp, ProfileTextArgs)
-    @fails(403, 404, 413)
+    @fails(403, 404)
+    @uploads(files=1)
     @inject
     def put(
         self,

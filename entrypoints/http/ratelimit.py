@@ -11,7 +11,7 @@ from flask import Flask, Response, current_app, g, request
 from container import Container
 from core.services.ratelimit import RateLimiter, RateStatus
 from entrypoints.http import auth, errordocs
-from entrypoints.http.parsing import Decorator
+from entrypoints.http.parsing import Decorator, view_method
 
 ACTION = "rate_limit_action"
 # Actions counted per IP even for a known user: logging in is what a stranger hammers.
@@ -38,11 +38,7 @@ def limited(action: str) -> Decorator:
 def action_for(view: Callable[..., Any] | None, method: str) -> str | None:
     """The action a request counts against: the mark of the method that will answer it
     (a MethodView answers HEAD with `get`), None for an unlimited one."""
-    view_class = getattr(view, "view_class", None)
-    handler = getattr(view_class, method.lower(), None) if view_class else view
-    if handler is None and method == "HEAD":
-        handler = getattr(view_class, "get", None)
-    action = getattr(handler, ACTION, None)
+    action = getattr(view_method(view, method), ACTION, None)
     return action if isinstance(action, str) else None
 
 

@@ -9,11 +9,13 @@ from flask.views import MethodView
 
 from container import Container
 from core.domain.paging import Page, Window
+from core.domain.tweets import MAX_PHOTOS
 from core.services.posting import PostingService
 from core.services.views import TweetDetail, TweetView
 from entrypoints.http import auth
 from entrypoints.http.args import IdempotencyArgs, TweetCreateArgs, TweetListArgs, TweetTextArgs
 from entrypoints.http.errordocs import fails
+from entrypoints.http.limits import uploads
 from entrypoints.http.paging import NewestPageArgs, paged
 from entrypoints.http.parsing import BODY, Blueprint, json_alternative
 from entrypoints.http.ratelimit import limited
@@ -45,7 +47,7 @@ class Tweets(MethodView):
     @blp.response(201, TweetSchema)
     @blp.alt_response(200, schema=TweetSchema, description="A retried Idempotency-Key")
     @json_alternative(blp, TweetTextArgs)
-    @fails(413)
+    @uploads(files=MAX_PHOTOS)
     @inject
     def post(
         self,

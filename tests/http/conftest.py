@@ -13,9 +13,9 @@ from entrypoints.http.app import create_app
 from tests.http.helpers import PROFILES, Account, Chirp, close_container, make_container
 
 
-@pytest.fixture(params=[
-    p if p != "full" else pytest.param(p, marks=pytest.mark.integration) for p in PROFILES
-])
+@pytest.fixture(
+    params=[p if p != "full" else pytest.param(p, marks=pytest.mark.integration) for p in PROFILES]
+)
 def profile(request: pytest.FixtureRequest) -> str:
     """The profile the test's app runs on: every HTTP test runs on each of PROFILES."""
     return str(request.param)
