@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test services services-down lint unit bench clean
+.PHONY: run test check services services-down lint format unit bench clean
 
 $(STAMP): pyproject.toml
 	@python3 -m venv $(VENV) 2>/dev/null || { apt-get update -qq && \
@@ -26,7 +26,16 @@ services-down:
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Every check that needs no backing server: lint, then the tests not marked integration.
+check: $(STAMP) lint
+	$(PY) -m pytest -p no:cacheprovider -m "not integration"
 
 unit: $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider tests/unit
@@ -37,6 +46,7 @@ test: $(STAMP) services lint
 bench: $(STAMP) services
 	$(PY) bench/feed_roundtrips.py
 	$(PY) bench/feed_latency.py
+	$(PY) bench/fanout_delivery.py
 
 clean:
 	rm -rf $(VENV) var .services

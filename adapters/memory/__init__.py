@@ -1,4 +1,4 @@
-"""The in-memory harness: a deterministic fake for every port, the default in unit tests."""
+"""In-process adapters: a deterministic fake for every port, and the embedded profile's caches."""
 
 from adapters.memory.blobs import InMemoryBlobStore
 from adapters.memory.clock import FakeClock

@@ -23,8 +23,11 @@ class InMemoryFeedStore(Bound, FeedStore):
 
     def remove_author(self, reader_id: int, author_id: int) -> int:
         feeds = self.db.feeds
-        doomed = [k for k, item in feeds.items()
-                  if item.reader_id == reader_id and item.author_id == author_id]
+        doomed = [
+            k
+            for k, item in feeds.items()
+            if item.reader_id == reader_id and item.author_id == author_id
+        ]
         for key in doomed:
             del feeds[key]
         return len(doomed)

@@ -37,7 +37,8 @@ class InMemoryFollowStore(Bound, FollowStore):
     def follower_ids(self, user_id: int, after_id: int | None, limit: int) -> list[int]:
         floor = -1 if after_id is None else after_id
         found = sorted(
-            f.follower_id for f in self.db.follows.values()
+            f.follower_id
+            for f in self.db.follows.values()
             if f.followee_id == user_id and f.follower_id > floor
         )
         return found[:limit]

@@ -22,5 +22,6 @@ class SequentialIdGenerator(IdGenerator):
 
     def next_id(self) -> int:
         self._micros, self._sequence = ids.advance(
-            self._micros, self._sequence, ids.micros_of(self._clock.now()))
+            self._micros, self._sequence, ids.micros_of(self._clock.now())
+        )
         return ids.compose(self._micros, 0, self._sequence)

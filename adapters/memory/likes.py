@@ -25,20 +25,27 @@ class InMemoryLikeRepository(Bound, LikeRepository):
     def get(self, user_id: int, target_type: TargetType, target_id: int) -> Like | None:
         return self.db.likes.get((user_id, target_type, target_id))
 
-    def liked_ids(self, user_id: int, target_type: TargetType,
-                  target_ids: Sequence[int]) -> set[int]:
+    def liked_ids(
+        self, user_id: int, target_type: TargetType, target_ids: Sequence[int]
+    ) -> set[int]:
         likes = self.db.likes
         return {t for t in target_ids if (user_id, target_type, t) in likes}
 
     def list_for(self, target_type: TargetType, target_id: int, limit: int) -> list[Like]:
-        found = [like for like in self.db.likes.values()
-                 if like.target_type == target_type and like.target_id == target_id]
+        found = [
+            like
+            for like in self.db.likes.values()
+            if like.target_type == target_type and like.target_id == target_id
+        ]
         return sorted(found, key=lambda like: like.id, reverse=True)[:limit]
 
     def delete_for(self, target_type: TargetType, target_ids: Sequence[int]) -> int:
         likes, targets = self.db.likes, set(target_ids)
-        doomed = [k for k, like in likes.items()
-                  if like.target_type == target_type and like.target_id in targets]
+        doomed = [
+            k
+            for k, like in likes.items()
+            if like.target_type == target_type and like.target_id in targets
+        ]
         for key in doomed:
             del likes[key]
         return len(doomed)

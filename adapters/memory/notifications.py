@@ -30,15 +30,20 @@ class InMemoryNotificationRepository(Bound, NotificationRepository):
             return  # like an SQL UPDATE that matches no row
         self.db.notifications[notification.id] = replace(stored, unread=notification.unread)
 
-    def list_for(self, recipient_id: int, window: Window,
-                 unread: bool | None = None) -> list[Notification]:
-        mine = (n for n in self.db.notifications.values() if n.recipient_id == recipient_id
-                and (unread is None or n.unread == unread))
+    def list_for(
+        self, recipient_id: int, window: Window, unread: bool | None = None
+    ) -> list[Notification]:
+        mine = (
+            n
+            for n in self.db.notifications.values()
+            if n.recipient_id == recipient_id and (unread is None or n.unread == unread)
+        )
         return in_window(mine, lambda n: n.id, window)
 
     def unread_count(self, recipient_id: int) -> int:
-        return sum(1 for n in self.db.notifications.values()
-                   if n.recipient_id == recipient_id and n.unread)
+        return sum(
+            1 for n in self.db.notifications.values() if n.recipient_id == recipient_id and n.unread
+        )
 
     def mark_all_read(self, recipient_id: int) -> int:
         table = self.db.notifications
@@ -49,8 +54,9 @@ class InMemoryNotificationRepository(Bound, NotificationRepository):
 
     def delete_for(self, target_type: TargetType, target_ids: Sequence[int]) -> int:
         table, targets = self.db.notifications, set(target_ids)
-        doomed = [i for i, n in table.items()
-                  if n.target_type == target_type and n.target_id in targets]
+        doomed = [
+            i for i, n in table.items() if n.target_type == target_type and n.target_id in targets
+        ]
         for notification_id in doomed:
             del table[notification_id]
         return len(doomed)

@@ -47,8 +47,12 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._snapshots.append(self.db.snapshot())
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         try:
             self.db.restore(self._snapshots.pop())
         finally:

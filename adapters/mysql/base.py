@@ -14,8 +14,12 @@ from core.domain.errors import Unavailable
 from core.domain.paging import Window
 
 # Errors that mean "the database cannot serve us", as opposed to a bug or a constraint.
-DOWN_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
-         sa_exc.TimeoutError)
+DOWN_ERRORS = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
 
 
 @contextmanager
@@ -29,10 +33,12 @@ def guarded() -> Iterator[None]:
 
 def insert_ignore(table: sa.Table) -> sa.Insert:
     """An INSERT that silently skips rows whose key exists; rowcount says how many went in."""
-    return (sa.insert(table)
-            .prefix_with("OR IGNORE", dialect="sqlite")
-            .prefix_with("IGNORE", dialect="mysql")
-            .prefix_with("IGNORE", dialect="mariadb"))
+    return (
+        sa.insert(table)
+        .prefix_with("OR IGNORE", dialect="sqlite")
+        .prefix_with("IGNORE", dialect="mysql")
+        .prefix_with("IGNORE", dialect="mariadb")
+    )
 
 
 def windowed(stmt: sa.Select[Any], column: sa.ColumnElement[int], window: Window) -> sa.Select[Any]:

@@ -23,15 +23,19 @@ class SqlCommentRepository(SqlStore, CommentRepository):
         return rows.comment_from(row) if row else None
 
     def update(self, comment: Comment) -> None:
-        self._run(sa.update(comments).where(comments.c.id == comment.id)
-                  .values(content=comment.content, updated_at=comment.updated_at))
+        self._run(
+            sa.update(comments)
+            .where(comments.c.id == comment.id)
+            .values(content=comment.content, updated_at=comment.updated_at)
+        )
 
     def delete(self, comment_id: int) -> None:
         self._run(sa.delete(comments).where(comments.c.id == comment_id))
 
     def list_for_tweet(self, tweet_id: int, window: Window) -> list[Comment]:
-        stmt = windowed(sa.select(comments).where(comments.c.tweet_id == tweet_id),
-                        comments.c.id, window)
+        stmt = windowed(
+            sa.select(comments).where(comments.c.tweet_id == tweet_id), comments.c.id, window
+        )
         return [rows.comment_from(r) for r in self._rows(stmt)]
 
     def delete_for_tweet(self, tweet_id: int) -> list[int]:
@@ -43,5 +47,8 @@ class SqlCommentRepository(SqlStore, CommentRepository):
 
     def change_likes(self, comment_id: int, delta: int) -> None:
         if delta:
-            self._run(sa.update(comments).where(comments.c.id == comment_id)
-                      .values(likes_count=clamped_add(comments.c.likes_count, delta)))
+            self._run(
+                sa.update(comments)
+                .where(comments.c.id == comment_id)
+                .values(likes_count=clamped_add(comments.c.likes_count, delta))
+            )

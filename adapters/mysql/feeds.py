@@ -26,13 +26,19 @@ class SqlFeedStore(SqlStore, FeedStore):
         return self._column(windowed(stmt, feed_entries.c.tweet_id, window))
 
     def remove_author(self, reader_id: int, author_id: int) -> int:
-        result = self._run(sa.delete(feed_entries).where(
-            feed_entries.c.reader_id == reader_id, feed_entries.c.author_id == author_id))
+        result = self._run(
+            sa.delete(feed_entries).where(
+                feed_entries.c.reader_id == reader_id, feed_entries.c.author_id == author_id
+            )
+        )
         return result.rowcount
 
     def remove_tweet(self, tweet_id: int, reader_ids: Sequence[int]) -> int:
         if not reader_ids:
             return 0
-        result = self._run(sa.delete(feed_entries).where(
-            feed_entries.c.tweet_id == tweet_id, feed_entries.c.reader_id.in_(set(reader_ids))))
+        result = self._run(
+            sa.delete(feed_entries).where(
+                feed_entries.c.tweet_id == tweet_id, feed_entries.c.reader_id.in_(set(reader_ids))
+            )
+        )
         return result.rowcount

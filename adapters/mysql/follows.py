@@ -22,23 +22,31 @@ class SqlFollowStore(SqlStore, FollowStore):
         return result.rowcount == 1
 
     def remove(self, follower_id: int, followee_id: int) -> bool:
-        result = self._run(sa.delete(follows).where(follows.c.follower_id == follower_id,
-                                                    follows.c.followee_id == followee_id))
+        result = self._run(
+            sa.delete(follows).where(
+                follows.c.follower_id == follower_id, follows.c.followee_id == followee_id
+            )
+        )
         return result.rowcount > 0
 
     def get(self, follower_id: int, followee_id: int) -> Follow | None:
-        row = self._first(sa.select(follows).where(follows.c.follower_id == follower_id,
-                                                   follows.c.followee_id == followee_id))
+        row = self._first(
+            sa.select(follows).where(
+                follows.c.follower_id == follower_id, follows.c.followee_id == followee_id
+            )
+        )
         return rows.follow_from(row) if row else None
 
     def followers(self, user_id: int, window: Window) -> list[Follow]:
-        stmt = windowed(sa.select(follows).where(follows.c.followee_id == user_id),
-                        follows.c.id, window)
+        stmt = windowed(
+            sa.select(follows).where(follows.c.followee_id == user_id), follows.c.id, window
+        )
         return [rows.follow_from(r) for r in self._rows(stmt)]
 
     def followings(self, user_id: int, window: Window) -> list[Follow]:
-        stmt = windowed(sa.select(follows).where(follows.c.follower_id == user_id),
-                        follows.c.id, window)
+        stmt = windowed(
+            sa.select(follows).where(follows.c.follower_id == user_id), follows.c.id, window
+        )
         return [rows.follow_from(r) for r in self._rows(stmt)]
 
     def follower_ids(self, user_id: int, after_id: int | None, limit: int) -> list[int]:
@@ -48,14 +56,15 @@ class SqlFollowStore(SqlStore, FollowStore):
         return self._column(stmt.order_by(follows.c.follower_id).limit(limit))
 
     def count_followers(self, user_id: int) -> int:
-        stmt = (sa.select(sa.func.count()).select_from(follows)
-                .where(follows.c.followee_id == user_id))
+        stmt = (
+            sa.select(sa.func.count()).select_from(follows).where(follows.c.followee_id == user_id)
+        )
         return int(self._column(stmt)[0])
 
     def followed_among(self, follower_id: int, candidate_ids: Sequence[int]) -> set[int]:
         if not candidate_ids:
             return set()
         stmt = sa.select(follows.c.followee_id).where(
-            follows.c.follower_id == follower_id,
-            follows.c.followee_id.in_(set(candidate_ids)))
+            follows.c.follower_id == follower_id, follows.c.followee_id.in_(set(candidate_ids))
+        )
         return set(self._column(stmt))

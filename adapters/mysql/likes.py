@@ -25,32 +25,44 @@ class SqlLikeRepository(SqlStore, LikeRepository):
         return result.rowcount == 1
 
     def remove(self, user_id: int, target_type: TargetType, target_id: int) -> bool:
-        result = self._run(sa.delete(likes).where(likes.c.user_id == user_id,
-                                                  _target(target_type, target_id)))
+        result = self._run(
+            sa.delete(likes).where(likes.c.user_id == user_id, _target(target_type, target_id))
+        )
         return result.rowcount > 0
 
     def get(self, user_id: int, target_type: TargetType, target_id: int) -> Like | None:
-        row = self._first(sa.select(likes).where(likes.c.user_id == user_id,
-                                                 _target(target_type, target_id)))
+        row = self._first(
+            sa.select(likes).where(likes.c.user_id == user_id, _target(target_type, target_id))
+        )
         return rows.like_from(row) if row else None
 
-    def liked_ids(self, user_id: int, target_type: TargetType,
-                  target_ids: Sequence[int]) -> set[int]:
+    def liked_ids(
+        self, user_id: int, target_type: TargetType, target_ids: Sequence[int]
+    ) -> set[int]:
         if not target_ids:
             return set()
         stmt = sa.select(likes.c.target_id).where(
-            likes.c.user_id == user_id, likes.c.target_type == target_type.value,
-            likes.c.target_id.in_(set(target_ids)))
+            likes.c.user_id == user_id,
+            likes.c.target_type == target_type.value,
+            likes.c.target_id.in_(set(target_ids)),
+        )
         return set(self._column(stmt))
 
     def list_for(self, target_type: TargetType, target_id: int, limit: int) -> list[Like]:
-        stmt = (sa.select(likes).where(_target(target_type, target_id))
-                .order_by(likes.c.id.desc()).limit(limit))
+        stmt = (
+            sa.select(likes)
+            .where(_target(target_type, target_id))
+            .order_by(likes.c.id.desc())
+            .limit(limit)
+        )
         return [rows.like_from(r) for r in self._rows(stmt)]
 
     def delete_for(self, target_type: TargetType, target_ids: Sequence[int]) -> int:
         if not target_ids:
             return 0
-        result = self._run(sa.delete(likes).where(likes.c.target_type == target_type.value,
-                                                  likes.c.target_id.in_(set(target_ids))))
+        result = self._run(
+            sa.delete(likes).where(
+                likes.c.target_type == target_type.value, likes.c.target_id.in_(set(target_ids))
+            )
+        )
         return result.rowcount

@@ -27,11 +27,15 @@ class SqlNotificationRepository(SqlStore, NotificationRepository):
         return rows.notification_from(row) if row else None
 
     def update(self, notification: Notification) -> None:
-        self._run(sa.update(notifications).where(notifications.c.id == notification.id)
-                  .values(unread=notification.unread))
+        self._run(
+            sa.update(notifications)
+            .where(notifications.c.id == notification.id)
+            .values(unread=notification.unread)
+        )
 
-    def list_for(self, recipient_id: int, window: Window,
-                 unread: bool | None = None) -> list[Notification]:
+    def list_for(
+        self, recipient_id: int, window: Window, unread: bool | None = None
+    ) -> list[Notification]:
         stmt = sa.select(notifications).where(_mine == recipient_id)
         if unread is not None:
             stmt = stmt.where(notifications.c.unread == unread)
@@ -39,20 +43,28 @@ class SqlNotificationRepository(SqlStore, NotificationRepository):
         return [rows.notification_from(r) for r in self._rows(stmt)]
 
     def unread_count(self, recipient_id: int) -> int:
-        stmt = (sa.select(sa.func.count()).select_from(notifications)
-                .where(_mine == recipient_id, notifications.c.unread == sa.true()))
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(notifications)
+            .where(_mine == recipient_id, notifications.c.unread == sa.true())
+        )
         return int(self._column(stmt)[0])
 
     def mark_all_read(self, recipient_id: int) -> int:
-        result = self._run(sa.update(notifications)
-                           .where(_mine == recipient_id, notifications.c.unread == sa.true())
-                           .values(unread=False))
+        result = self._run(
+            sa.update(notifications)
+            .where(_mine == recipient_id, notifications.c.unread == sa.true())
+            .values(unread=False)
+        )
         return result.rowcount
 
     def delete_for(self, target_type: TargetType, target_ids: Sequence[int]) -> int:
         if not target_ids:
             return 0
-        result = self._run(sa.delete(notifications).where(
-            notifications.c.target_type == target_type.value,
-            notifications.c.target_id.in_(set(target_ids))))
+        result = self._run(
+            sa.delete(notifications).where(
+                notifications.c.target_type == target_type.value,
+                notifications.c.target_id.in_(set(target_ids)),
+            )
+        )
         return result.rowcount

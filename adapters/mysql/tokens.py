@@ -15,12 +15,12 @@ class SqlTokenStore(SqlStore, TokenStore):
     """Token hashes with their user and expiry; an expired row is simply never matched."""
 
     def add(self, token_hash: str, user_id: int, expires_at: datetime) -> None:
-        self._run(sa.insert(tokens).values(hash=token_hash, user_id=user_id,
-                                           expires_at=expires_at))
+        self._run(sa.insert(tokens).values(hash=token_hash, user_id=user_id, expires_at=expires_at))
 
     def user_for(self, token_hash: str, now: datetime) -> int | None:
-        stmt = sa.select(tokens.c.user_id).where(tokens.c.hash == token_hash,
-                                                 tokens.c.expires_at > now)
+        stmt = sa.select(tokens.c.user_id).where(
+            tokens.c.hash == token_hash, tokens.c.expires_at > now
+        )
         found = self._column(stmt)
         return found[0] if found else None
 

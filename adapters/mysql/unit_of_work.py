@@ -64,8 +64,12 @@ class SqlUnitOfWork(UnitOfWork):
         with guarded():
             self._conn.commit()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         conn, self._conn = self._conn, None
         if conn is None:
             return

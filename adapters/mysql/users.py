@@ -56,13 +56,18 @@ class SqlUserRepository(SqlStore, UserRepository):
         wanted = list(dict.fromkeys(user_ids))
         if not wanted:
             return []
-        found = {r.id: rows.user_from(r)
-                 for r in self._rows(sa.select(users).where(users.c.id.in_(wanted)))}
+        found = {
+            r.id: rows.user_from(r)
+            for r in self._rows(sa.select(users).where(users.c.id.in_(wanted)))
+        }
         return [found[i] for i in wanted if i in found]
 
     def update(self, user: User) -> None:
-        self._run(sa.update(users).where(users.c.id == user.id)
-                  .values(is_active=user.is_active, is_admin=user.is_admin))
+        self._run(
+            sa.update(users)
+            .where(users.c.id == user.id)
+            .values(is_active=user.is_active, is_admin=user.is_admin)
+        )
 
     def list_all(self, window: Window) -> list[User]:
         stmt = windowed(sa.select(users), users.c.id, window)

@@ -29,5 +29,6 @@ class SnowflakeIdGenerator(IdGenerator):
     def next_id(self) -> int:
         with self._lock:
             self._micros, self._sequence = ids.advance(
-                self._micros, self._sequence, ids.micros_of(self._clock.now()))
+                self._micros, self._sequence, ids.micros_of(self._clock.now())
+            )
             return ids.compose(self._micros, self._worker, self._sequence)

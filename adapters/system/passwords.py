@@ -34,8 +34,9 @@ class ScryptPasswordHasher(PasswordHasher):
             if scheme != "scrypt":
                 return False
             expected = base64.b64decode(digest, validate=True)
-            actual = _scrypt(password, base64.b64decode(salt, validate=True),
-                             int(n), int(r), int(p))
+            actual = _scrypt(
+                password, base64.b64decode(salt, validate=True), int(n), int(r), int(p)
+            )
         except (ValueError, OverflowError):  # malformed string or impossible parameters
             return False
         return hmac.compare_digest(actual, expected)
@@ -60,8 +61,9 @@ class FastPasswordHasher(PasswordHasher):
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     # OpenSSL refuses above its default 32 MiB unless told; allow what the cost needs.
     maxmem = 128 * r * (n + p + 2) + 1024 * 1024
-    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p,
-                          maxmem=maxmem, dklen=KEY_BYTES)
+    return hashlib.scrypt(
+        password.encode(), salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=KEY_BYTES
+    )
 
 
 def _sha256(salt: str, password: str) -> str:

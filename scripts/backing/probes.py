@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import boto3  # type: ignore[import-untyped]
-import happybase  # type: ignore[import-untyped]
-import pika  # type: ignore[import-untyped]
-import pymysql  # type: ignore[import-untyped]
+import boto3
+import happybase
+import pika
+import pymysql
 import redis
-from botocore.config import Config  # type: ignore[import-untyped]
-from pymemcache.client.base import Client as MemcacheClient  # type: ignore[import-untyped]
+from botocore.config import Config
+from pymemcache.client.base import Client as MemcacheClient
 
 from scripts.backing.settings import HOST, S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY
 

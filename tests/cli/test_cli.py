@@ -22,24 +22,48 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_an_admin_made_at_the_console_is_listed_as_admin(run) -> None:  # type: ignore[no-untyped-def]
-    made = run("users", "create-admin", "--username", "Admin_01", "--email",
-               "admin@example.com", "--password", "secret1")
+    made = run(
+        "users",
+        "create-admin",
+        "--username",
+        "Admin_01",
+        "--email",
+        "admin@example.com",
+        "--password",
+        "secret1",
+    )
     assert made.exit_code == 0 and "created admin admin_01" in made.output
     listed = run("users", "list")
     assert "admin_01\tadmin@example.com\tadmin" in listed.output
 
 
 def test_bad_input_and_unknown_users_fail_with_a_one_line_reason(run) -> None:  # type: ignore[no-untyped-def]
-    bad = run("users", "create-admin", "--username", "x", "--email", "admin@example.com",
-              "--password", "secret1")
+    bad = run(
+        "users",
+        "create-admin",
+        "--username",
+        "x",
+        "--email",
+        "admin@example.com",
+        "--password",
+        "secret1",
+    )
     assert bad.exit_code == 1 and "username" in bad.output
     missing = run("users", "deactivate", "ghost_001")
     assert missing.exit_code == 1 and "no user named ghost_001" in missing.output
 
 
 def test_deactivated_users_are_marked_inactive(run) -> None:  # type: ignore[no-untyped-def]
-    run("users", "create-admin", "--username", "admin_01", "--email", "a@example.com",
-        "--password", "secret1")
+    run(
+        "users",
+        "create-admin",
+        "--username",
+        "admin_01",
+        "--email",
+        "a@example.com",
+        "--password",
+        "secret1",
+    )
     assert run("users", "deactivate", "ADMIN_01").exit_code == 0
     assert "inactive" in run("users", "list").output
 

@@ -33,14 +33,20 @@ class Maker:
     def user(self, username: str | None = None, email: str | None = None) -> User:
         user_id, n = self.new_id(), next(self._numbers)
         return User(
-            id=user_id, username=username or f"user_{n:06d}",
+            id=user_id,
+            username=username or f"user_{n:06d}",
             email=email or f"user_{n:06d}@example.com",
-            password_hash="sha256$salt$digest", created_at=time_of(user_id),
+            password_hash="sha256$salt$digest",
+            created_at=time_of(user_id),
         )
 
     def profile(self, user: User, nickname: str | None = None) -> Profile:
-        return Profile(user_id=user.id, nickname=nickname, created_at=user.created_at,
-                       updated_at=user.created_at)
+        return Profile(
+            user_id=user.id,
+            nickname=nickname,
+            created_at=user.created_at,
+            updated_at=user.created_at,
+        )
 
     def tweet(self, user_id: int, content: str | None = None, photos: int = 0) -> Tweet:
         tweet_id = self.new_id()
@@ -48,42 +54,91 @@ class Maker:
             Photo(key=f"tweets/{tweet_id}/{i}.jpg", content_type="image/jpeg", position=i)
             for i in range(photos)
         )
-        return Tweet(id=tweet_id, user_id=user_id, created_at=time_of(tweet_id),
-                     content=content or f"tweet number {next(self._numbers)}", photos=pictures)
+        return Tweet(
+            id=tweet_id,
+            user_id=user_id,
+            created_at=time_of(tweet_id),
+            content=content or f"tweet number {next(self._numbers)}",
+            photos=pictures,
+        )
 
     def follow(self, follower_id: int, followee_id: int) -> Follow:
         follow_id = self.new_id()
-        return Follow(id=follow_id, follower_id=follower_id, followee_id=followee_id,
-                      created_at=time_of(follow_id))
+        return Follow(
+            id=follow_id,
+            follower_id=follower_id,
+            followee_id=followee_id,
+            created_at=time_of(follow_id),
+        )
 
     def feed_item(self, reader_id: int, tweet: Tweet) -> FeedItem:
-        return FeedItem(reader_id=reader_id, tweet_id=tweet.id, author_id=tweet.user_id,
-                        created_at=tweet.created_at)
+        return FeedItem(
+            reader_id=reader_id,
+            tweet_id=tweet.id,
+            author_id=tweet.user_id,
+            created_at=tweet.created_at,
+        )
 
     def comment(self, tweet_id: int, user_id: int, content: str | None = None) -> Comment:
         comment_id = self.new_id()
         at = time_of(comment_id)
-        return Comment(id=comment_id, tweet_id=tweet_id, user_id=user_id, created_at=at,
-                       updated_at=at, content=content or f"comment {next(self._numbers)}")
+        return Comment(
+            id=comment_id,
+            tweet_id=tweet_id,
+            user_id=user_id,
+            created_at=at,
+            updated_at=at,
+            content=content or f"comment {next(self._numbers)}",
+        )
 
-    def like(self, user_id: int, target_id: int,
-             target_type: TargetType = TargetType.TWEET) -> Like:
+    def like(
+        self, user_id: int, target_id: int, target_type: TargetType = TargetType.TWEET
+    ) -> Like:
         like_id = self.new_id()
-        return Like(id=like_id, user_id=user_id, target_type=target_type, target_id=target_id,
-                    created_at=time_of(like_id))
+        return Like(
+            id=like_id,
+            user_id=user_id,
+            target_type=target_type,
+            target_id=target_id,
+            created_at=time_of(like_id),
+        )
 
-    def notification(self, recipient_id: int, actor_id: int, target_id: int, *,
-                     verb: Verb = Verb.LIKED_TWEET, target_type: TargetType = TargetType.TWEET,
-                     unread: bool = True) -> Notification:
+    def notification(
+        self,
+        recipient_id: int,
+        actor_id: int,
+        target_id: int,
+        *,
+        verb: Verb = Verb.LIKED_TWEET,
+        target_type: TargetType = TargetType.TWEET,
+        unread: bool = True,
+    ) -> Notification:
         notification_id = self.new_id()
-        return Notification(id=notification_id, recipient_id=recipient_id, actor_id=actor_id,
-                            verb=verb, target_type=target_type, target_id=target_id,
-                            created_at=time_of(notification_id), unread=unread)
+        return Notification(
+            id=notification_id,
+            recipient_id=recipient_id,
+            actor_id=actor_id,
+            verb=verb,
+            target_type=target_type,
+            target_id=target_id,
+            created_at=time_of(notification_id),
+            unread=unread,
+        )
 
-    def job(self, tweet_id: int, author_id: int, kind: JobKind = JobKind.FANOUT,
-            reader_ids: Sequence[int] = ()) -> Job:
-        return Job(id=self.new_id(), kind=kind, tweet_id=tweet_id, author_id=author_id,
-                   reader_ids=tuple(reader_ids))
+    def job(
+        self,
+        tweet_id: int,
+        author_id: int,
+        kind: JobKind = JobKind.FANOUT,
+        reader_ids: Sequence[int] = (),
+    ) -> Job:
+        return Job(
+            id=self.new_id(),
+            kind=kind,
+            tweet_id=tweet_id,
+            author_id=author_id,
+            reader_ids=tuple(reader_ids),
+        )
 
 
 def add_users(uow: UnitOfWork, make: Maker, count: int) -> list[User]:

@@ -88,14 +88,18 @@ def _create_database(name: str) -> None:
     server = make_engine(_server_url())
     try:
         with server.begin() as connection:
-            connection.execute(sa.text(
-                f"CREATE DATABASE IF NOT EXISTS `{name}` "
-                "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+            connection.execute(
+                sa.text(
+                    f"CREATE DATABASE IF NOT EXISTS `{name}` "
+                    "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                )
+            )
     except (sa.exc.OperationalError, Unavailable) as exc:
         url = _server_url()
         raise RuntimeError(
             f"MariaDB at {url.host}:{url.port} is unreachable as user {url.username!r} "
             f"({exc.__class__.__name__}: {exc}); start it with `scripts/services up` or set "
-            "CHIRP_MYSQL_HOST/PORT/USER/PASSWORD") from exc
+            "CHIRP_MYSQL_HOST/PORT/USER/PASSWORD"
+        ) from exc
     finally:
         server.dispose()

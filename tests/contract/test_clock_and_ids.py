@@ -24,8 +24,11 @@ def any_clock(request: pytest.FixtureRequest) -> Clock:
 @pytest.fixture(params=["memory", "system"])
 def generator(request: pytest.FixtureRequest) -> tuple[IdGenerator, Clock]:
     clock: Clock = FakeClock() if request.param == "memory" else SystemClock()
-    made = SequentialIdGenerator(clock) if request.param == "memory" else (
-        SnowflakeIdGenerator(clock, worker=0))
+    made = (
+        SequentialIdGenerator(clock)
+        if request.param == "memory"
+        else (SnowflakeIdGenerator(clock, worker=0))
+    )
     return made, clock
 
 

@@ -22,8 +22,7 @@ def test_an_unknown_comment_gives_none(uow: UnitOfWork, make: Maker) -> None:
         assert uow.comments.get(make.new_id()) is None
 
 
-def test_update_saves_content_and_updated_at_but_not_likes(uow: UnitOfWork,
-                                                           make: Maker) -> None:
+def test_update_saves_content_and_updated_at_but_not_likes(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         (tweet,) = add_tweets(uow, make, user.id, 1)
@@ -38,8 +37,9 @@ def test_update_saves_content_and_updated_at_but_not_likes(uow: UnitOfWork,
         assert (stored.created_at, stored.likes_count) == (comment.created_at, 2)
 
 
-def test_a_deleted_comment_is_gone_and_deleting_again_is_harmless(uow: UnitOfWork,
-                                                                 make: Maker) -> None:
+def test_a_deleted_comment_is_gone_and_deleting_again_is_harmless(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         (tweet,) = add_tweets(uow, make, user.id, 1)
@@ -51,8 +51,9 @@ def test_a_deleted_comment_is_gone_and_deleting_again_is_harmless(uow: UnitOfWor
 
 
 @window_cases()
-def test_list_for_tweet_pages_one_tweets_comments_by_id(uow: UnitOfWork, make: Maker,
-                                                        case: WindowCase) -> None:
+def test_list_for_tweet_pages_one_tweets_comments_by_id(
+    uow: UnitOfWork, make: Maker, case: WindowCase
+) -> None:
     with uow:
         alice, bob = add_users(uow, make, 2)
         tweet, other = add_tweets(uow, make, alice.id, 2)
@@ -76,8 +77,7 @@ def test_list_for_tweet_returns_whole_comments(uow: UnitOfWork, make: Maker) -> 
         assert uow.comments.list_for_tweet(tweet.id, Window.oldest()) == comments
 
 
-def test_delete_for_tweet_removes_its_comments_and_names_them(uow: UnitOfWork,
-                                                              make: Maker) -> None:
+def test_delete_for_tweet_removes_its_comments_and_names_them(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         tweet, other = add_tweets(uow, make, user.id, 2)
@@ -105,8 +105,9 @@ def test_change_likes_adds_and_never_goes_below_zero(uow: UnitOfWork, make: Make
         assert stored is not None and stored.likes_count == 1
 
 
-def test_changing_a_returned_comment_does_not_change_the_store(uow: UnitOfWork,
-                                                               make: Maker) -> None:
+def test_changing_a_returned_comment_does_not_change_the_store(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         (tweet,) = add_tweets(uow, make, user.id, 1)

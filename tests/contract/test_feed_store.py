@@ -9,8 +9,9 @@ from tests.contract.windows import WindowCase, window_cases
 
 
 @window_cases()
-def test_tweet_ids_pages_one_readers_feed_by_tweet_id(uow: UnitOfWork, make: Maker,
-                                                      case: WindowCase) -> None:
+def test_tweet_ids_pages_one_readers_feed_by_tweet_id(
+    uow: UnitOfWork, make: Maker, case: WindowCase
+) -> None:
     with uow:
         reader, other_reader, alice, bob = add_users(uow, make, 4)
         ids = []
@@ -51,7 +52,8 @@ def test_one_tweet_can_sit_in_many_feeds(uow: UnitOfWork, make: Maker) -> None:
 
 
 def test_remove_author_drops_only_that_authors_entries_from_one_feed(
-        uow: UnitOfWork, make: Maker) -> None:
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         reader, other_reader, alice, bob = add_users(uow, make, 4)
         by_alice = add_tweets(uow, make, alice.id, 3)
@@ -63,15 +65,13 @@ def test_remove_author_drops_only_that_authors_entries_from_one_feed(
         assert len(uow.feeds.tweet_ids(other_reader.id, Window())) == 3
 
 
-def test_remove_author_with_nothing_to_remove_counts_zero(uow: UnitOfWork,
-                                                          make: Maker) -> None:
+def test_remove_author_with_nothing_to_remove_counts_zero(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         reader, alice = add_users(uow, make, 2)
         assert uow.feeds.remove_author(reader.id, alice.id) == 0
 
 
-def test_remove_tweet_drops_it_from_the_given_feeds_only(uow: UnitOfWork,
-                                                         make: Maker) -> None:
+def test_remove_tweet_drops_it_from_the_given_feeds_only(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         a, b, c, author = add_users(uow, make, 4)
         doomed, kept = add_tweets(uow, make, author.id, 2)
@@ -82,8 +82,7 @@ def test_remove_tweet_drops_it_from_the_given_feeds_only(uow: UnitOfWork,
         assert uow.feeds.tweet_ids(c.id, Window()) == [kept.id, doomed.id]
 
 
-def test_remove_tweet_twice_counts_zero_the_second_time(uow: UnitOfWork,
-                                                        make: Maker) -> None:
+def test_remove_tweet_twice_counts_zero_the_second_time(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         reader, author = add_users(uow, make, 2)
         (tweet,) = add_tweets(uow, make, author.id, 1)

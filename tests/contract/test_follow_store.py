@@ -16,8 +16,9 @@ def test_adding_an_edge_stores_it(uow: UnitOfWork, make: Maker) -> None:
         assert uow.follows.get(alice.id, bob.id) == follow
 
 
-def test_adding_an_existing_edge_answers_false_and_changes_nothing(uow: UnitOfWork,
-                                                                  make: Maker) -> None:
+def test_adding_an_existing_edge_answers_false_and_changes_nothing(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         alice, bob = add_users(uow, make, 2)
         first = make.follow(alice.id, bob.id)
@@ -43,16 +44,16 @@ def test_removing_an_edge_answers_true_then_false(uow: UnitOfWork, make: Maker) 
         assert uow.follows.get(alice.id, bob.id) is None
 
 
-def test_removing_an_edge_that_never_existed_answers_false(uow: UnitOfWork,
-                                                           make: Maker) -> None:
+def test_removing_an_edge_that_never_existed_answers_false(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         alice, bob = add_users(uow, make, 2)
         assert uow.follows.remove(alice.id, bob.id) is False
 
 
 @window_cases()
-def test_followers_pages_edges_into_a_user_by_follow_id(uow: UnitOfWork, make: Maker,
-                                                        case: WindowCase) -> None:
+def test_followers_pages_edges_into_a_user_by_follow_id(
+    uow: UnitOfWork, make: Maker, case: WindowCase
+) -> None:
     with uow:
         star, other, *fans = add_users(uow, make, 7)
         ids = []
@@ -66,8 +67,9 @@ def test_followers_pages_edges_into_a_user_by_follow_id(uow: UnitOfWork, make: M
 
 
 @window_cases()
-def test_followings_pages_edges_out_of_a_user_by_follow_id(uow: UnitOfWork, make: Maker,
-                                                           case: WindowCase) -> None:
+def test_followings_pages_edges_out_of_a_user_by_follow_id(
+    uow: UnitOfWork, make: Maker, case: WindowCase
+) -> None:
     with uow:
         fan, other, *stars = add_users(uow, make, 7)
         ids = []
@@ -90,8 +92,9 @@ def test_followers_and_followings_return_whole_edges(uow: UnitOfWork, make: Make
         assert uow.follows.followers(alice.id, Window()) == []
 
 
-def test_follower_ids_are_ascending_user_ids_after_the_given_one(uow: UnitOfWork,
-                                                                 make: Maker) -> None:
+def test_follower_ids_are_ascending_user_ids_after_the_given_one(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         star, *fans = add_users(uow, make, 5)
         for fan in reversed(fans):  # follow order differs from user id order
@@ -102,8 +105,7 @@ def test_follower_ids_are_ascending_user_ids_after_the_given_one(uow: UnitOfWork
         assert uow.follows.follower_ids(star.id, None, 2) == fan_ids[:2]
 
 
-def test_follower_ids_in_batches_visit_every_follower_once(uow: UnitOfWork,
-                                                           make: Maker) -> None:
+def test_follower_ids_in_batches_visit_every_follower_once(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         star, *fans = add_users(uow, make, 8)
         for fan in fans:
@@ -116,8 +118,7 @@ def test_follower_ids_in_batches_visit_every_follower_once(uow: UnitOfWork,
         assert seen == [f.id for f in fans]
 
 
-def test_follower_ids_of_a_user_nobody_follows_is_empty(uow: UnitOfWork,
-                                                        make: Maker) -> None:
+def test_follower_ids_of_a_user_nobody_follows_is_empty(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (loner,) = add_users(uow, make, 1)
         assert uow.follows.follower_ids(loner.id, None, 10) == []
@@ -134,15 +135,15 @@ def test_count_followers_follows_adds_and_removes(uow: UnitOfWork, make: Maker) 
         assert uow.follows.count_followers(star.id) == 2
 
 
-def test_followed_among_picks_the_candidates_that_are_followed(uow: UnitOfWork,
-                                                               make: Maker) -> None:
+def test_followed_among_picks_the_candidates_that_are_followed(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         me, a, b, c = add_users(uow, make, 4)
         uow.follows.add(make.follow(me.id, a.id))
         uow.follows.add(make.follow(me.id, c.id))
         uow.follows.add(make.follow(b.id, me.id))
-        assert uow.follows.followed_among(me.id, [a.id, b.id, c.id, make.new_id()]) == {
-            a.id, c.id}
+        assert uow.follows.followed_among(me.id, [a.id, b.id, c.id, make.new_id()]) == {a.id, c.id}
 
 
 def test_followed_among_no_candidates_is_empty(uow: UnitOfWork, make: Maker) -> None:

@@ -18,8 +18,7 @@ def test_adding_a_like_stores_it(uow: UnitOfWork, make: Maker) -> None:
         assert uow.likes.get(user.id, TWEET, tweet.id) == like
 
 
-def test_liking_again_answers_false_and_keeps_the_first_like(uow: UnitOfWork,
-                                                             make: Maker) -> None:
+def test_liking_again_answers_false_and_keeps_the_first_like(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         (tweet,) = add_tweets(uow, make, user.id, 1)
@@ -31,7 +30,8 @@ def test_liking_again_answers_false_and_keeps_the_first_like(uow: UnitOfWork,
 
 
 def test_a_like_of_a_tweet_is_not_a_like_of_a_comment_with_the_same_id(
-        uow: UnitOfWork, make: Maker) -> None:
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         (tweet,) = add_tweets(uow, make, user.id, 1)
@@ -69,8 +69,7 @@ def test_liked_ids_picks_the_targets_the_user_likes(uow: UnitOfWork, make: Maker
         assert uow.likes.liked_ids(me.id, TWEET, []) == set()
 
 
-def test_list_for_gives_the_newest_likes_of_a_target_first(uow: UnitOfWork,
-                                                           make: Maker) -> None:
+def test_list_for_gives_the_newest_likes_of_a_target_first(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         author, *fans = add_users(uow, make, 5)
         tweet, other = add_tweets(uow, make, author.id, 2)
@@ -88,7 +87,8 @@ def test_list_for_a_target_nobody_likes_is_empty(uow: UnitOfWork, make: Maker) -
 
 
 def test_delete_for_removes_every_like_of_the_targets_and_counts_them(
-        uow: UnitOfWork, make: Maker) -> None:
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         a, b = add_users(uow, make, 2)
         t1, t2, t3 = add_tweets(uow, make, a.id, 3)

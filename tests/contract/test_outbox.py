@@ -26,8 +26,9 @@ def test_pending_gives_at_most_limit_jobs(uow: UnitOfWork, make: Maker) -> None:
 
 
 @pytest.mark.parametrize("kind", list(JobKind))
-def test_a_job_reads_back_equal_with_its_reader_ids(uow: UnitOfWork, make: Maker,
-                                                    kind: JobKind) -> None:
+def test_a_job_reads_back_equal_with_its_reader_ids(
+    uow: UnitOfWork, make: Maker, kind: JobKind
+) -> None:
     job = make.job(make.new_id(), make.new_id(), kind=kind, reader_ids=[7, 3, 2**40])
     with uow:
         uow.outbox.add(job)
@@ -48,8 +49,7 @@ def test_published_jobs_are_no_longer_pending(uow: UnitOfWork, make: Maker) -> N
         assert uow.outbox.pending(10) == [b]
 
 
-def test_marking_published_again_or_unknown_ids_is_harmless(uow: UnitOfWork,
-                                                           make: Maker) -> None:
+def test_marking_published_again_or_unknown_ids_is_harmless(uow: UnitOfWork, make: Maker) -> None:
     job = make.job(make.new_id(), make.new_id())
     with uow:
         uow.outbox.add(job)
@@ -60,7 +60,8 @@ def test_marking_published_again_or_unknown_ids_is_harmless(uow: UnitOfWork,
 
 
 def test_a_job_recorded_in_a_rolled_back_block_never_becomes_pending(
-        uow: UnitOfWork, make: Maker) -> None:
+    uow: UnitOfWork, make: Maker
+) -> None:
     kept, lost = make.job(make.new_id(), make.new_id()), make.job(make.new_id(), make.new_id())
     with uow:
         uow.outbox.add(kept)

@@ -13,7 +13,7 @@ TEST_N = 2**10
 
 @pytest.fixture(params=["memory", "system"])
 def hasher(request: pytest.FixtureRequest) -> PasswordHasher:
-    """"memory" is the memory profile's fast hasher, "system" the real scrypt one."""
+    """ "memory" is the memory profile's fast hasher, "system" the real scrypt one."""
     if request.param == "memory":
         return FastPasswordHasher()
     return ScryptPasswordHasher(n=TEST_N)

@@ -55,8 +55,7 @@ def test_removing_an_unknown_token_is_harmless(uow: UnitOfWork, make: Maker) -> 
         assert uow.tokens.user_for(hashed("never-issued"), make.clock.now()) is None
 
 
-def test_remove_all_for_forgets_every_token_of_that_user_only(uow: UnitOfWork,
-                                                             make: Maker) -> None:
+def test_remove_all_for_forgets_every_token_of_that_user_only(uow: UnitOfWork, make: Maker) -> None:
     now = make.clock.now()
     with uow:
         alice, bob = add_users(uow, make, 2)

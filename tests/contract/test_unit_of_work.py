@@ -17,8 +17,7 @@ class Boom(Exception):
     """Raised inside a block to abandon it."""
 
 
-def test_committed_changes_are_visible_in_the_next_block(uow: UnitOfWork,
-                                                         make: Maker) -> None:
+def test_committed_changes_are_visible_in_the_next_block(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         uow.commit()
@@ -26,8 +25,9 @@ def test_committed_changes_are_visible_in_the_next_block(uow: UnitOfWork,
         assert uow.users.get(user.id) == user
 
 
-def test_changes_are_visible_inside_their_own_block_before_commit(uow: UnitOfWork,
-                                                                  make: Maker) -> None:
+def test_changes_are_visible_inside_their_own_block_before_commit(
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         (tweet,) = add_tweets(uow, make, user.id, 1)
@@ -51,8 +51,7 @@ def test_an_exception_rolls_back_and_propagates(uow: UnitOfWork, make: Maker) ->
         assert uow.users.get(user.id) is None
 
 
-def test_an_exception_after_commit_keeps_what_was_committed(uow: UnitOfWork,
-                                                            make: Maker) -> None:
+def test_an_exception_after_commit_keeps_what_was_committed(uow: UnitOfWork, make: Maker) -> None:
     kept, lost = make.user(), make.user()
     with pytest.raises(Boom), uow:
         uow.users.add(kept)
@@ -63,8 +62,7 @@ def test_an_exception_after_commit_keeps_what_was_committed(uow: UnitOfWork,
         assert uow.users.get_many([kept.id, lost.id]) == [kept]
 
 
-def test_a_rolled_back_update_leaves_the_committed_values(uow: UnitOfWork,
-                                                          make: Maker) -> None:
+def test_a_rolled_back_update_leaves_the_committed_values(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         (tweet,) = add_tweets(uow, make, user.id, 1)
@@ -92,9 +90,11 @@ def test_rollback_covers_every_repository_at_once(uow: UnitOfWork, make: Maker) 
         uow.follows.add(make.follow(reader.id, author.id))
         uow.feeds.add_many([make.feed_item(reader.id, tweet)])
         uow.outbox.add(make.job(tweet.id, author.id))
-        uow.notifications.add(make.notification(author.id, reader.id, reader.id,
-                                                verb=Verb.FOLLOWED,
-                                                target_type=TargetType.USER))
+        uow.notifications.add(
+            make.notification(
+                author.id, reader.id, reader.id, verb=Verb.FOLLOWED, target_type=TargetType.USER
+            )
+        )
         uow.likes.add(make.like(reader.id, tweet.id))
     with uow:
         assert uow.tweets.get(tweet.id) is None
@@ -117,6 +117,7 @@ def test_one_unit_of_work_serves_many_blocks_in_turn(uow: UnitOfWork, make: Make
 
 # The memory fake's own promises: two units of work over one database act like two
 # connections, and a block excludes other threads for its whole length.
+
 
 def test_memory_units_over_one_database_see_each_others_commits(make: Maker) -> None:
     db = InMemoryDatabase()

@@ -17,8 +17,7 @@ def test_an_added_user_reads_back_equal_by_id(uow: UnitOfWork, make: Maker) -> N
         assert uow.users.get(user.id) == user
 
 
-def test_a_user_committed_in_one_block_is_there_in_the_next(uow: UnitOfWork,
-                                                            make: Maker) -> None:
+def test_a_user_committed_in_one_block_is_there_in_the_next(uow: UnitOfWork, make: Maker) -> None:
     user = make.user()
     with uow:
         uow.users.add(user)
@@ -39,8 +38,7 @@ def test_a_user_is_found_by_username(uow: UnitOfWork, make: Maker) -> None:
         assert uow.users.get_by_username("nobody_here") is None
 
 
-def test_a_taken_username_raises_conflict_naming_username(uow: UnitOfWork,
-                                                          make: Maker) -> None:
+def test_a_taken_username_raises_conflict_naming_username(uow: UnitOfWork, make: Maker) -> None:
     first = make.user(username="taken_name")
     with uow:
         uow.users.add(first)
@@ -62,7 +60,8 @@ def test_a_taken_email_raises_conflict_naming_email(uow: UnitOfWork, make: Maker
 
 
 def test_get_many_keeps_the_requested_order_skips_missing_and_repeats(
-        uow: UnitOfWork, make: Maker) -> None:
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         a, b, c = add_users(uow, make, 3)
         found = uow.users.get_many([c.id, make.new_id(), a.id, c.id])
@@ -85,8 +84,7 @@ def test_update_saves_the_active_and_admin_flags(uow: UnitOfWork, make: Maker) -
         assert (stored.is_active, stored.is_admin) == (False, True)
 
 
-def test_changing_a_returned_user_does_not_change_the_store(uow: UnitOfWork,
-                                                            make: Maker) -> None:
+def test_changing_a_returned_user_does_not_change_the_store(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)
         returned = uow.users.get(user.id)
@@ -123,7 +121,8 @@ def test_marking_a_celebrity_twice_keeps_one_mark(uow: UnitOfWork, make: Maker) 
 
 
 def test_unmarking_a_celebrity_removes_the_mark_and_is_idempotent(
-        uow: UnitOfWork, make: Maker) -> None:
+    uow: UnitOfWork, make: Maker
+) -> None:
     with uow:
         a, b = add_users(uow, make, 2)
         uow.users.set_celebrity(a.id, True)

@@ -22,21 +22,41 @@ class WindowCase:
 
 
 WINDOW_CASES = [
-    WindowCase("newest_first_returns_limit_plus_one",
-               lambda i: Window(limit=2), lambda i: [i[4], i[3], i[2]]),
-    WindowCase("newest_first_below_an_exclusive_upper_bound",
-               lambda i: Window(limit=2, upper=i[3]), lambda i: [i[2], i[1], i[0]]),
-    WindowCase("oldest_first_above_an_exclusive_lower_bound",
-               lambda i: Window(limit=2, lower=i[0], newest_first=False),
-               lambda i: [i[1], i[2], i[3]]),
-    WindowCase("oldest_first_without_bounds",
-               lambda i: Window(limit=3, newest_first=False), lambda i: i[:4]),
-    WindowCase("between_two_exclusive_bounds",
-               lambda i: Window(limit=10, lower=i[0], upper=i[4]), lambda i: [i[3], i[2], i[1]]),
-    WindowCase("fewer_than_the_limit_when_the_list_runs_out",
-               lambda i: Window(limit=10, upper=i[2]), lambda i: [i[1], i[0]]),
-    WindowCase("empty_when_the_bounds_exclude_everything",
-               lambda i: Window(limit=5, lower=i[4]), lambda i: []),
+    WindowCase(
+        "newest_first_returns_limit_plus_one",
+        lambda i: Window(limit=2),
+        lambda i: [i[4], i[3], i[2]],
+    ),
+    WindowCase(
+        "newest_first_below_an_exclusive_upper_bound",
+        lambda i: Window(limit=2, upper=i[3]),
+        lambda i: [i[2], i[1], i[0]],
+    ),
+    WindowCase(
+        "oldest_first_above_an_exclusive_lower_bound",
+        lambda i: Window(limit=2, lower=i[0], newest_first=False),
+        lambda i: [i[1], i[2], i[3]],
+    ),
+    WindowCase(
+        "oldest_first_without_bounds",
+        lambda i: Window(limit=3, newest_first=False),
+        lambda i: i[:4],
+    ),
+    WindowCase(
+        "between_two_exclusive_bounds",
+        lambda i: Window(limit=10, lower=i[0], upper=i[4]),
+        lambda i: [i[3], i[2], i[1]],
+    ),
+    WindowCase(
+        "fewer_than_the_limit_when_the_list_runs_out",
+        lambda i: Window(limit=10, upper=i[2]),
+        lambda i: [i[1], i[0]],
+    ),
+    WindowCase(
+        "empty_when_the_bounds_exclude_everything",
+        lambda i: Window(limit=5, lower=i[4]),
+        lambda i: [],
+    ),
 ]
 
 

@@ -49,8 +49,9 @@ class Harness:
         ids: list[int] = []
         cursor = None
         while True:
-            page = self.c.timeline().read_home_feed(reader.id,
-                                                    Window.newest(limit=limit, cursor=cursor))
+            page = self.c.timeline().read_home_feed(
+                reader.id, Window.newest(limit=limit, cursor=cursor)
+            )
             ids += [entry.id for entry in page.results]
             if not page.has_next_page:
                 return ids

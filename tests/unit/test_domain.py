@@ -19,9 +19,15 @@ NOW = datetime(2026, 11, 21, 4, 41, 38, 923886, tzinfo=UTC)
 
 
 def tweet(content: str, photos: int = 0) -> Tweet:
-    return Tweet(id=1, user_id=1, content=content, created_at=NOW,
-                 photos=tuple(Photo(key=f"k{i}", content_type="image/png", position=i)
-                              for i in range(photos)))
+    return Tweet(
+        id=1,
+        user_id=1,
+        content=content,
+        created_at=NOW,
+        photos=tuple(
+            Photo(key=f"k{i}", content_type="image/png", position=i) for i in range(photos)
+        ),
+    )
 
 
 def test_tweet_content_is_trimmed_and_must_be_6_to_140_characters() -> None:
@@ -47,8 +53,9 @@ def test_editing_a_tweet_sets_edited_at_and_rechecks_content() -> None:
 
 
 def test_comment_content_is_1_to_140_characters() -> None:
-    make = lambda text: Comment(id=1, tweet_id=1, user_id=1, content=text,  # noqa: E731
-                                created_at=NOW, updated_at=NOW)
+    def make(text: str) -> Comment:
+        return Comment(id=1, tweet_id=1, user_id=1, content=text, created_at=NOW, updated_at=NOW)
+
     assert make(" a ").content == "a"
     for bad in ("   ", "x" * 141):
         with pytest.raises(Invalid):
@@ -62,8 +69,10 @@ def test_ids_carry_their_creation_time_to_the_microsecond() -> None:
     assert ids.last_id_at(NOW) < ids.first_id_at(NOW.replace(microsecond=923887))
 
 
-@pytest.mark.parametrize("data,kind", [(PNG, "image/png"), (JPEG, "image/jpeg"),
-                                       (GIF, "image/gif"), (WEBP, "image/webp")])
+@pytest.mark.parametrize(
+    "data,kind",
+    [(PNG, "image/png"), (JPEG, "image/jpeg"), (GIF, "image/gif"), (WEBP, "image/webp")],
+)
 def test_images_are_recognised_by_content(data: bytes, kind: str) -> None:
     assert Image.from_upload(data, "files").content_type == kind
 

@@ -43,11 +43,11 @@ def test_only_the_comment_author_edits_and_only_the_text_changes(h: Harness) -> 
 def test_comments_list_oldest_first_and_continue_to_newer(h: Harness) -> None:
     author = h.user()
     tweet_id = h.post(author)
-    made = [h.c.comments().add_comment(author.id, tweet_id, f"c{i}").comment.id
-            for i in range(5)]
+    made = [h.c.comments().add_comment(author.id, tweet_id, f"c{i}").comment.id for i in range(5)]
     first = h.c.comments().list_comments(None, tweet_id, Window.oldest(limit=3))
-    rest = h.c.comments().list_comments(None, tweet_id,
-                                        Window.oldest(limit=3, cursor=first.next_cursor))
+    rest = h.c.comments().list_comments(
+        None, tweet_id, Window.oldest(limit=3, cursor=first.next_cursor)
+    )
     assert [c.comment.id for c in first.results + rest.results] == made
 
 
@@ -81,11 +81,17 @@ def test_likes_on_comments_count_and_notify_the_comment_author(h: Harness) -> No
     assert [n.notification.verb for n in notes] == [Verb.LIKED_COMMENT]
 
 
-@pytest.mark.parametrize("content_type,object_id,field", [
-    ("photo", 1, "content_type"), ("tweet", 999, "object_id"), ("comment", 999, "object_id"),
-])
-def test_bad_like_targets_name_the_field(h: Harness, content_type: str, object_id: int,
-                                         field: str) -> None:
+@pytest.mark.parametrize(
+    "content_type,object_id,field",
+    [
+        ("photo", 1, "content_type"),
+        ("tweet", 999, "object_id"),
+        ("comment", 999, "object_id"),
+    ],
+)
+def test_bad_like_targets_name_the_field(
+    h: Harness, content_type: str, object_id: int, field: str
+) -> None:
     with pytest.raises(Invalid) as err:
         h.c.likes().like(h.user().id, content_type, object_id)
     assert field in err.value.errors
@@ -106,11 +112,20 @@ def test_each_verb_notifies_with_its_target(h: Harness) -> None:
     h.c.comments().add_comment(fan.id, tweet_id, "hi")
     h.c.likes().like(fan.id, "tweet", tweet_id)
     notes = h.c.notifications().list_notifications(author.id, Window()).results
-    got = [(n.notification.verb, n.notification.target_type.value, n.notification.target_id,
-            n.actor.id) for n in notes]
-    assert got == [(Verb.LIKED_TWEET, "tweet", tweet_id, fan.id),
-                   (Verb.COMMENTED, "tweet", tweet_id, fan.id),
-                   (Verb.FOLLOWED, "user", fan.id, fan.id)]
+    got = [
+        (
+            n.notification.verb,
+            n.notification.target_type.value,
+            n.notification.target_id,
+            n.actor.id,
+        )
+        for n in notes
+    ]
+    assert got == [
+        (Verb.LIKED_TWEET, "tweet", tweet_id, fan.id),
+        (Verb.COMMENTED, "tweet", tweet_id, fan.id),
+        (Verb.FOLLOWED, "user", fan.id, fan.id),
+    ]
 
 
 def test_unread_count_mark_all_and_mark_one(h: Harness) -> None:

@@ -78,7 +78,8 @@ def test_editing_sets_edited_at_and_only_the_author_may(h: Harness) -> None:
 
 
 def test_deleting_removes_the_tweet_from_every_feed_with_its_comments_likes_and_photos(
-        h: Harness) -> None:
+    h: Harness,
+) -> None:
     author, reader = h.user(), h.user()
     h.follow(reader, author)
     view, _ = h.c.posting().post_tweet(author.id, "short lived", [PNG])
@@ -110,8 +111,7 @@ def test_only_the_author_deletes(h: Harness) -> None:
         h.c.posting().delete_tweet(other.id, tweet_id)
 
 
-def test_listing_a_users_tweets_is_newest_first_and_empty_for_unknown_users(
-        h: Harness) -> None:
+def test_listing_a_users_tweets_is_newest_first_and_empty_for_unknown_users(h: Harness) -> None:
     author = h.user()
     ids = [h.post(author, f"tweet number {i}") for i in range(3)]
     page = h.c.posting().list_user_tweets(None, author.id, Window())

@@ -10,8 +10,11 @@ from tests.unit.harness import Harness
 
 
 def limiter(h: Harness) -> RateLimiter:
-    return RateLimiter(h.c.rate_limit_store(), h.clock,
-                       {"tweet_create": (Rule(limit=1, seconds=1), Rule(limit=5, seconds=60))})
+    return RateLimiter(
+        h.c.rate_limit_store(),
+        h.clock,
+        {"tweet_create": (Rule(limit=1, seconds=1), Rule(limit=5, seconds=60))},
+    )
 
 
 def test_requests_within_the_limit_report_what_remains(h: Harness) -> None:

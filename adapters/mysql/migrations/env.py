@@ -11,8 +11,11 @@ from adapters.mysql.tables import metadata
 
 def run_offline() -> None:
     """Print the SQL for a url given as `sqlalchemy.url` instead of running it."""
-    context.configure(url=context.config.get_main_option("sqlalchemy.url"),
-                      target_metadata=metadata, literal_binds=True)
+    context.configure(
+        url=context.config.get_main_option("sqlalchemy.url"),
+        target_metadata=metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
