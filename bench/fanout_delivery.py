@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from adapters.mysql.bulk import load_followers
 from adapters.mysql.engine import make_engine, upgrade
@@ -32,7 +33,7 @@ from entrypoints.http.app import create_app
 from settings import Settings
 
 MYSQL_SERVER = "mysql+pymysql://chirp:chirp@127.0.0.1:3306"
-DATABASE = "chirp_bench_fanout"
+DATABASE = "chirp_test_bench_fanout"  # the chirp user may create chirp_test_* databases
 REDIS = "redis://127.0.0.1:6379/12"
 QUEUE = "chirp-bench-fanout"
 FIRST_FOLLOWER_ID = 10_000_000
@@ -92,7 +93,7 @@ def worker_pids(parent: int) -> list[int]:
 
 
 def measure(
-    args: argparse.Namespace, engine: sa.Engine, client: object, token: str, followers: int
+    args: argparse.Namespace, engine: sa.Engine, client: FlaskClient, token: str, followers: int
 ) -> list[tuple[float, float]]:
     """(POST ms, delivery s) for each post to `followers` followers."""
     results = []
@@ -101,7 +102,7 @@ def measure(
         started = time.perf_counter()
         response = client.post(
             "/api/tweets/",
-            json={"content": f"bench tweet {n} " * 3},  # type: ignore[attr-defined]
+            json={"content": f"bench tweet {n} " * 3},
             headers={"Authorization": f"Bearer {token}"},
         )
         posted = time.perf_counter()
@@ -115,7 +116,7 @@ def measure(
     return results
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sizes", default="1000,10000,100000", type=lambda s: [int(x) for x in s.split(",")]
@@ -123,14 +124,28 @@ def main() -> None:
     parser.add_argument("--posts", default=5, type=int)
     parser.add_argument("--processes", default=2, type=int)
     parser.add_argument("--threads", default=4, type=int)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def row(size: int, timings: list[tuple[float, float]], rss: float) -> str:
+    posts = sorted(t[0] for t in timings)
+    delivery = sorted(t[1] for t in timings)
+    p99 = delivery[min(len(delivery) - 1, round(0.99 * (len(delivery) - 1)))]
+    return (
+        f"{size:>9} {statistics.median(posts):>11.1f} "
+        f"{statistics.median(delivery):>7.2f} {p99:>7.2f} {delivery[-1]:>7.2f} "
+        f"{size / statistics.median(delivery):>12.0f} {rss:>14.0f}"
+    )
+
+
+def main() -> None:
+    args = arguments()
     env = environment(args)
     engine = fresh_database()
     os.environ.update(env)
     container = build_container(Settings.from_env())
     container.redis().flushdb()
-    app = create_app(container)
-    client = app.test_client()
+    client = create_app(container).test_client()
     workers = start_workers(env, args.processes)
     print(
         f"worker: chirp worker --processes {args.processes} --threads {args.threads}; "
@@ -141,25 +156,16 @@ def main() -> None:
         f"{'followers/s':>12} {'worker RSS MB':>14}"
     )
     try:
-        loaded = 0
+        first = FIRST_FOLLOWER_ID
         for size in args.sizes:
-            session = container.accounts().sign_up(
-                f"author_{size}", f"a{size}@example.com", "secret1"
+            author = container.accounts().sign_up(
+                f"author_{size}", f"a{size}@example.com", "pw1234"
             )
-            first = FIRST_FOLLOWER_ID + loaded
-            load_followers(engine, session.user.id, range(first, first + size))
-            loaded += size
-            timings = measure(args, engine, client, session.token, size)
-            posts = sorted(t[0] for t in timings)
-            delivery = sorted(t[1] for t in timings)
-            p99 = delivery[min(len(delivery) - 1, round(0.99 * (len(delivery) - 1)))]
+            load_followers(engine, author.user.id, range(first, first + size))
+            first += size
+            timings = measure(args, engine, client, author.token, size)
             rss = max(rss_mb(pid) for pid in worker_pids(workers.pid))
-            print(
-                f"{size:>9} {statistics.median(posts):>11.1f} "
-                f"{statistics.median(delivery):>7.2f} {p99:>7.2f} {delivery[-1]:>7.2f} "
-                f"{size / statistics.median(delivery):>12.0f} {rss:>14.0f}",
-                flush=True,
-            )
+            print(row(size, timings, rss), flush=True)
     finally:
         workers.terminate()
         workers.wait(60)

@@ -1,0 +1,159 @@
+"""The adapters of the composition root: one per port for each profile, clients shared."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from dependency_injector import containers, providers
+
+from adapters.cache.clients import memcached_resource, ping_memcached, ping_redis, redis_resource
+from adapters.cache.file_gate_store import FileGateStore
+from adapters.cache.memcached_object_cache import MemcachedObjectCache
+from adapters.cache.redis_counters import RedisCounters
+from adapters.cache.redis_gate_store import RedisGateStore
+from adapters.cache.redis_list_cache import RedisListCache
+from adapters.cache.redis_rate_limit_store import RedisRateLimitStore
+from adapters.memory.blobs import InMemoryBlobStore
+from adapters.memory.clock import FakeClock
+from adapters.memory.counters import InMemoryCounters
+from adapters.memory.database import InMemoryDatabase
+from adapters.memory.gates import InMemoryGateStore
+from adapters.memory.ids import SequentialIdGenerator
+from adapters.memory.list_cache import InMemoryListCache
+from adapters.memory.object_cache import InMemoryObjectCache
+from adapters.memory.rate_limits import InMemoryRateLimitStore
+from adapters.memory.task_queue import InMemoryTaskQueue
+from adapters.memory.unit_of_work import InMemoryUnitOfWork
+from adapters.mysql.engine import engine_resource, migrate_schema
+from adapters.mysql.health import ping as ping_database
+from adapters.mysql.job_queue import SqlTaskQueue
+from adapters.mysql.unit_of_work import SqlUnitOfWork
+from adapters.queue.dramatiq_queue import dramatiq_queue_resource
+from adapters.s3.client import s3_client_resource
+from adapters.s3.local import LocalFolderBlobStore
+from adapters.s3.s3_blob_store import S3BlobStore
+from adapters.system.clock import SystemClock
+from adapters.system.ids import SnowflakeIdGenerator
+from adapters.system.passwords import FastPasswordHasher, ScryptPasswordHasher
+from settings import Settings
+
+NO_SCHEMA = "the memory profile has no schema"
+
+
+def _seconds(milliseconds: int) -> float:
+    return milliseconds / 1000
+
+
+def _lines(*parts: str) -> str:
+    return "\n".join(parts)
+
+
+class Backends(containers.DeclarativeContainer):
+    """Clients and engines are Resources (closed by `shutdown_resources()`); each real
+    adapter is defined once and `Selector(profile, ...)` picks one per port. The memory and
+    embedded profiles share the in-process caches, on the fake and the system clock."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    cfg = settings.provided
+    profile = cfg.profile
+
+    # Clients and engines
+    sqlite_engine = providers.Resource(engine_resource, cfg.sqlite_url, migrate=True)
+    mysql_engine = providers.Resource(engine_resource, cfg.mysql_url)
+    engine = providers.Selector(profile, embedded=sqlite_engine, full=mysql_engine)
+    redis = providers.Resource(redis_resource, cfg.redis_url)
+    memcached = providers.Resource(memcached_resource, cfg.memcached_host, cfg.memcached_port)
+    s3_client = providers.Resource(
+        s3_client_resource, endpoint_url=cfg.s3_endpoint_url, region=cfg.s3_region,
+        access_key=cfg.s3_access_key, secret_key=cfg.s3_secret_key, path_style=cfg.s3_path_style,
+    )  # fmt: skip
+    memory_db = providers.Singleton(InMemoryDatabase)
+
+    # System ports
+    system_clock = providers.Singleton(SystemClock)
+    clock = providers.Selector(
+        profile, memory=providers.Singleton(FakeClock), embedded=system_clock, full=system_clock
+    )
+    snowflakes = providers.Singleton(SnowflakeIdGenerator, clock=clock, worker=cfg.worker_id)
+    sequential = providers.Singleton(SequentialIdGenerator, clock=clock)
+    ids = providers.Selector(profile, memory=sequential, embedded=snowflakes, full=snowflakes)
+    scrypt = providers.Singleton(ScryptPasswordHasher)
+    fast_hasher = providers.Singleton(FastPasswordHasher)
+    hasher = providers.Selector(profile, memory=fast_hasher, embedded=scrypt, full=scrypt)
+
+    # Stores
+    sql_uow = providers.Singleton(partial, SqlUnitOfWork, engine)
+    memory_uow = providers.Singleton(partial, InMemoryUnitOfWork, memory_db)
+    uow_factory = providers.Selector(profile, memory=memory_uow, embedded=sql_uow, full=sql_uow)
+    media_url = providers.Callable("{}/media/".format, cfg.public_url)
+    local_blobs = providers.Singleton(LocalFolderBlobStore, root=cfg.media_dir, base_url=media_url)
+    s3_blobs = providers.Singleton(
+        S3BlobStore, client=s3_client, bucket=cfg.s3_bucket, public_url=cfg.public_url,
+        presign_seconds=cfg.s3_presign_seconds,
+    )  # fmt: skip
+    memory_blobs = providers.Singleton(InMemoryBlobStore, clock=clock)
+    blobs = providers.Selector(profile, memory=memory_blobs, embedded=local_blobs, full=s3_blobs)
+
+    # Caches
+    objects = providers.Singleton(InMemoryObjectCache, clock=clock)
+    memcached_objects = providers.Singleton(MemcachedObjectCache, client=memcached)
+    object_cache = providers.Selector(
+        profile, memory=objects, embedded=objects, full=memcached_objects
+    )
+    lists = providers.Singleton(InMemoryListCache, clock=clock)
+    redis_lists = providers.Singleton(RedisListCache, client=redis)
+    list_cache = providers.Selector(profile, memory=lists, embedded=lists, full=redis_lists)
+    counts = providers.Singleton(InMemoryCounters, clock=clock)
+    redis_counts = providers.Singleton(RedisCounters, client=redis)
+    counters = providers.Selector(profile, memory=counts, embedded=counts, full=redis_counts)
+    windows = providers.Singleton(InMemoryRateLimitStore, clock=clock)
+    redis_windows = providers.Singleton(RedisRateLimitStore, client=redis)
+    rate_limit_store = providers.Selector(
+        profile, memory=windows, embedded=windows, full=redis_windows
+    )
+    gates_file = cfg.data_dir.joinpath.call("gates.json")
+    gate_store = providers.Selector(
+        profile,
+        memory=providers.Singleton(InMemoryGateStore),
+        embedded=providers.Singleton(FileGateStore, path=gates_file),
+        full=providers.Singleton(RedisGateStore, client=redis),
+    )
+
+    # Jobs
+    sql_queue = providers.Singleton(
+        SqlTaskQueue, engine=engine, clock=clock, max_attempts=cfg.job_attempts,
+        min_backoff=providers.Callable(_seconds, cfg.job_min_backoff_ms),
+        max_backoff=providers.Callable(_seconds, cfg.job_max_backoff_ms),
+    )  # fmt: skip
+    amqp_queue = providers.Resource(
+        dramatiq_queue_resource, url=cfg.amqp_url, queue_name=cfg.queue_name,
+        max_attempts=cfg.job_attempts, min_backoff_ms=cfg.job_min_backoff_ms,
+        max_backoff_ms=cfg.job_max_backoff_ms,
+    )  # fmt: skip
+    memory_queue = providers.Singleton(InMemoryTaskQueue)
+    task_queue = providers.Selector(
+        profile, memory=memory_queue, embedded=sql_queue, full=amqp_queue
+    )
+
+    # Operations: the schema (and bucket) upgrade, and what readiness pings
+    sql_schema = providers.Callable(migrate_schema, engine)
+    bucket = providers.Callable(S3BlobStore.ensure_bucket, s3_blobs)
+    migrate = providers.Selector(
+        profile,
+        memory=providers.Object(NO_SCHEMA),
+        embedded=sql_schema,
+        full=providers.Callable(_lines, sql_schema, bucket),
+    )
+    ping_sql = providers.Callable(ping_database, engine).provider
+    readiness_checks = providers.Selector(
+        profile,
+        memory=providers.Dict(),
+        embedded=providers.Dict(database=ping_sql),
+        full=providers.Dict(
+            mysql=ping_sql,
+            redis=providers.Callable(ping_redis, redis).provider,
+            memcached=providers.Callable(ping_memcached, memcached).provider,
+            # Heads the bucket, creating it when missing: a fresh S3 server becomes ready.
+            s3=bucket.provider,
+        ),
+    )
