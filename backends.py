@@ -124,6 +124,7 @@ class Backends(containers.DeclarativeContainer):
         SqlTaskQueue, engine=engine, clock=clock, max_attempts=cfg.job_attempts,
         min_backoff=providers.Callable(_seconds, cfg.job_min_backoff_ms),
         max_backoff=providers.Callable(_seconds, cfg.job_max_backoff_ms),
+        lease=providers.Callable(_seconds, cfg.job_lease_ms),
     )  # fmt: skip
     amqp_queue = providers.Resource(
         dramatiq_queue_resource, url=cfg.amqp_url, queue_name=cfg.queue_name,

@@ -31,6 +31,8 @@ class Settings:
     job_attempts: int = 5
     job_min_backoff_ms: int = 200
     job_max_backoff_ms: int = 30_000
+    # How long a job taken by a process that then died stays untouched (embedded queue).
+    job_lease_ms: int = 30_000
     worker_threads: int = 4
     relay_interval_ms: int = 200
     worker_id: int = 0
