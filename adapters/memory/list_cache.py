@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from adapters.memory.expiring import ExpiringDict
@@ -69,27 +69,33 @@ class InMemoryListCache(Switch, ListCache):
             self._lists.set(key, _filled(ids, held.marks, cap, whole=whole), self._ttl)
 
     def push(self, keys: Sequence[str], item_id: int, cap: int) -> None:
-        if not self.reachable():
-            return
-        with self._lock:
-            for key in keys:
-                cached = self._lists.get(key)
-                if cached is not None:
-                    self._lists.replace(key, _pushed(cached, item_id, cap))
-                elif (held := self._leases.get(key)) is not None:
-                    held.marks[item_id] = True
+        self._edit(keys, item_id, lambda cached: _pushed(cached, item_id, cap), present=True)
 
     def remove(self, keys: Sequence[str], item_id: int) -> None:
+        def without(cached: CachedList) -> CachedList:
+            return CachedList(ids=[i for i in cached.ids if i != item_id], whole=cached.whole)
+
+        self._edit(keys, item_id, without, present=False)
+
+    def _edit(
+        self,
+        keys: Sequence[str],
+        item_id: int,
+        change: Callable[[CachedList], CachedList],
+        *,
+        present: bool,
+    ) -> None:
+        """Change each cached list of `keys`; a list being rebuilt under a lease instead
+        records whether `item_id` must be in it when the rebuild fills it."""
         if not self.reachable():
             return
         with self._lock:
             for key in keys:
                 cached = self._lists.get(key)
                 if cached is not None:
-                    kept = [i for i in cached.ids if i != item_id]
-                    self._lists.replace(key, CachedList(ids=kept, whole=cached.whole))
+                    self._lists.replace(key, change(cached))
                 elif (held := self._leases.get(key)) is not None:
-                    held.marks[item_id] = False
+                    held.marks[item_id] = present
 
     def delete(self, keys: Sequence[str]) -> None:
         if not self.reachable():
