@@ -1,9 +1,8 @@
-"""MemcachedObjectCache: pickled domain objects in Memcached, multi-key in one round trip."""
+"""MemcachedObjectCache: domain objects as versioned JSON in Memcached, many keys a round trip."""
 
 from __future__ import annotations
 
 import hashlib
-import pickle
 import re
 import secrets
 import time
@@ -15,9 +14,9 @@ from pymemcache.client.hash import HashClient
 from pymemcache.exceptions import MemcacheError
 
 from adapters.cache.degrade import LOG, degrades_to
+from core.domain.codec import UnreadableValue, decode, encode
 from core.ports.object_cache import FillLease, ObjectCache
 
-PICKLE_PROTOCOL = 5
 # Memcached reads an expiry above 30 days as a Unix timestamp, not as seconds from now.
 MAX_RELATIVE_TTL = 30 * 24 * 60 * 60
 # Memcached refuses items over 1 MiB by default (-I); the margin covers key and header.
@@ -32,14 +31,17 @@ MemcacheClient: TypeAlias = "Client | PooledClient | HashClient"
 
 
 class MemcachedObjectCache(ObjectCache):
-    """Objects pickled under `prefix` + a hash of the caller's key, each behind a stamp.
+    """Objects in the cache codec's JSON (core.domain.codec) under `prefix` + a hash of the
+    caller's key, each behind a stamp. What is read from Memcached is only ever parsed as
+    data, never run: a value that does not decode (garbage, an older version, the binary
+    objects of older chirp) is a miss, and the next fill replaces it.
 
     Hashing keeps every key at a fixed length far under Memcached's 250 bytes and free of
     spaces and control characters, whatever the caller's key holds.
 
     The fill rule, with only bulk commands (pymemcache's add and cas take one key per round
     trip, which would make a page cost a trip per object): every key has a stamp key holding
-    a random token, and a value is stored as the token it was written under + the pickle.
+    a random token, and a value is stored as the token it was written under + its JSON.
     `get_many` reads values and stamps together and serves a value only while its token is
     the stamp's. A write or an invalidation puts a fresh stamp, so a fill under the lease's
     older token is never served; a missing stamp (evicted, expired) serves nothing.
@@ -57,6 +59,11 @@ class MemcachedObjectCache(ObjectCache):
         self._client = client
         self._prefix = prefix
         self._max_value_bytes = max_value_bytes
+
+    def item_keys(self, key: str) -> tuple[str, str]:
+        """The Memcached keys of `key`'s value and of its stamp, for an operator (or a test)
+        looking at raw items."""
+        return self._key(key), self._stamp_key(key)
 
     def _key(self, key: str) -> str:
         return self._prefix + hashlib.blake2b(key.encode(), digest_size=20).hexdigest()
@@ -78,8 +85,8 @@ class MemcachedObjectCache(ObjectCache):
             if raw is None or stamp is None or raw[:STAMP_BYTES] != stamp:
                 continue
             try:
-                objects[key] = pickle.loads(raw[STAMP_BYTES:])
-            except Exception as exc:  # an unreadable value is a miss, not an outage
+                objects[key] = decode(raw[STAMP_BYTES:])
+            except UnreadableValue as exc:  # a miss, not an outage
                 LOG.warning("memcached value of %r is unreadable, treated as a miss: %s", key, exc)
         return objects
 
@@ -92,7 +99,7 @@ class MemcachedObjectCache(ObjectCache):
             self._invalidate(list(items))
             return
         payload: dict[str, bytes] = {}
-        for key, raw in self._pickled(items).items():
+        for key, raw in self._encoded(items).items():
             stamp = _fresh_stamp()
             payload[self._stamp_key(key)] = stamp
             payload[self._key(key)] = stamp + raw
@@ -120,7 +127,7 @@ class MemcachedObjectCache(ObjectCache):
             return
         payload = {
             self._key(key): cast(bytes, lease.marks[key]) + raw
-            for key, raw in self._pickled(leased).items()
+            for key, raw in self._encoded(leased).items()
         }
         self._store(payload, ttl_seconds)
 
@@ -139,10 +146,10 @@ class MemcachedObjectCache(ObjectCache):
         if failed:
             LOG.warning("memcached did not store %d of %d keys", len(failed), len(payload))
 
-    def _pickled(self, items: Mapping[str, object]) -> dict[str, bytes]:
+    def _encoded(self, items: Mapping[str, object]) -> dict[str, bytes]:
         payload: dict[str, bytes] = {}
         for key, value in items.items():
-            raw = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
+            raw = encode(value)
             if len(raw) + STAMP_BYTES > self._max_value_bytes:
                 # Memcached would refuse it mid-batch and fail the whole batch.
                 LOG.warning("object %r is %d bytes, too large to cache", key, len(raw))

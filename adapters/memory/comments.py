@@ -31,8 +31,8 @@ class InMemoryCommentRepository(Bound, CommentRepository):
             stored, content=comment.content, updated_at=comment.updated_at
         )
 
-    def delete(self, comment_id: int) -> None:
-        self.db.comments.pop(comment_id, None)
+    def delete(self, comment_id: int) -> bool:
+        return self.db.comments.pop(comment_id, None) is not None
 
     def list_for_tweet(self, tweet_id: int, window: Window) -> list[Comment]:
         under = (c for c in self.db.comments.values() if c.tweet_id == tweet_id)
@@ -45,10 +45,11 @@ class InMemoryCommentRepository(Bound, CommentRepository):
             del comments[comment_id]
         return doomed
 
-    def change_likes(self, comment_id: int, delta: int) -> None:
+    def change_likes(self, comment_id: int, delta: int) -> bool:
         stored = self.db.comments.get(comment_id)
         if stored is None:
-            return
+            return False
         self.db.comments[comment_id] = replace(
             stored, likes_count=max(stored.likes_count + delta, 0)
         )
+        return True

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
+from adapters.memory.switch import Interleaving
 from core.domain.errors import Unavailable
 from core.domain.feed import FeedItem, Job
 from core.domain.paging import Window
@@ -60,10 +61,15 @@ class InMemoryDatabase:
         return [f for f in fields(cls) if f.name not in _STATE_FIELDS]
 
 
-class Bound:
-    """Base of the relational fakes: a view on one database that can be switched off."""
+class Bound(Interleaving):
+    """Base of the relational fakes: a view on one database that can be switched off.
+
+    A follow or feed store over a database of its own (no unit of work) stands in for a
+    second store that writes at once, like HBase; `before` forces races into its writes.
+    """
 
     def __init__(self, db: InMemoryDatabase) -> None:
+        super().__init__()
         self._db = db
 
     @property

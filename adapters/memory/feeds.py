@@ -14,6 +14,7 @@ class InMemoryFeedStore(Bound, FeedStore):
     """One entry per (reader, tweet); adding an existing entry changes nothing."""
 
     def add_many(self, items: Sequence[FeedItem]) -> None:
+        self._interleave("add_many")
         feeds = self.db.feeds
         for item in items:
             feeds.setdefault((item.reader_id, item.tweet_id), item)
@@ -22,6 +23,7 @@ class InMemoryFeedStore(Bound, FeedStore):
         return window.pick([tweet for reader, tweet in self.db.feeds if reader == reader_id])
 
     def remove_author(self, reader_id: int, author_id: int) -> int:
+        self._interleave("remove_author")
         feeds = self.db.feeds
         doomed = [
             k
@@ -33,6 +35,7 @@ class InMemoryFeedStore(Bound, FeedStore):
         return len(doomed)
 
     def remove_tweet(self, tweet_id: int, reader_ids: Sequence[int]) -> int:
+        self._interleave("remove_tweet")
         feeds = self.db.feeds
         doomed = {(r, tweet_id) for r in reader_ids} & feeds.keys()
         for key in doomed:

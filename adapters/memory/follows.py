@@ -14,6 +14,7 @@ class InMemoryFollowStore(Bound, FollowStore):
     """Follow edges keyed by (follower, followee), paged by follow id."""
 
     def add(self, follow: Follow) -> bool:
+        self._interleave("add")
         key = (follow.follower_id, follow.followee_id)
         if key in self.db.follows:
             return False
@@ -21,6 +22,7 @@ class InMemoryFollowStore(Bound, FollowStore):
         return True
 
     def remove(self, follower_id: int, followee_id: int) -> bool:
+        self._interleave("remove")
         return self.db.follows.pop((follower_id, followee_id), None) is not None
 
     def get(self, follower_id: int, followee_id: int) -> Follow | None:

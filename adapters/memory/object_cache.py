@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from typing import cast
 
 from adapters.memory.expiring import ExpiringDict
 from adapters.memory.switch import Switch
+from core.domain.codec import UnreadableValue, decode, encode
 from core.ports.clock import Clock
 from core.ports.object_cache import FillLease, ObjectCache
 
@@ -18,8 +18,10 @@ _Mark = tuple[int, datetime]  # (write sequence when leased, when the lease laps
 
 
 class InMemoryObjectCache(Switch, ObjectCache):
-    """Objects pickled in and out, as a real cache serialises them, so no caller shares a
-    mutable object with another; at most `max_items`, least recently used going first.
+    """Objects encoded in and out by the cache codec (core.domain.codec), as Memcached
+    holds them, so no caller shares a mutable object with another and a type the codec
+    cannot write fails here too; at most `max_items`, least recently used going first. A
+    value that does not decode is a miss.
 
     Every write or invalidation of a key takes the next number of one sequence and keeps it
     for LEASE_SECONDS; a lease remembers the sequence when it began, and a fill skips keys
@@ -39,11 +41,16 @@ class InMemoryObjectCache(Switch, ObjectCache):
             return {}
         with self._lock:
             found = {key: self._values.get(key) for key in keys}
-        return {key: pickle.loads(raw) for key, raw in found.items() if raw is not None}
+        return _decoded(found)
 
     def set_many(self, items: Mapping[str, object], ttl_seconds: int) -> None:
         if self.reachable():
-            self._store(_pickled(items), ttl_seconds)
+            self._store(_encoded(items), ttl_seconds)
+
+    def write_raw(self, key: str, raw: bytes, ttl_seconds: int) -> None:
+        """Test hook: store bytes as they are, as a foreign writer or an older chirp may
+        have left them under a key."""
+        self._store({key: raw}, ttl_seconds)
 
     def lease(self, keys: Sequence[str]) -> FillLease:
         if not self.reachable():
@@ -56,10 +63,10 @@ class InMemoryObjectCache(Switch, ObjectCache):
         self._interleave("fill")
         if not self.reachable():
             return
-        pickled = _pickled(items)
+        encoded = _encoded(items)
         now = self._clock.now()
         with self._lock:
-            for key, raw in pickled.items():
+            for key, raw in encoded.items():
                 mark = cast("_Mark | None", lease.marks.get(key))
                 if mark is None or mark[1] <= now:
                     continue
@@ -79,5 +86,17 @@ class InMemoryObjectCache(Switch, ObjectCache):
                 self._values.set(key, raw, ttl_seconds)
 
 
-def _pickled(items: Mapping[str, object]) -> dict[str, bytes]:
-    return {key: pickle.dumps(value, protocol=5) for key, value in items.items()}
+def _encoded(items: Mapping[str, object]) -> dict[str, bytes]:
+    return {key: encode(value) for key, value in items.items()}
+
+
+def _decoded(found: Mapping[str, bytes | None]) -> dict[str, object]:
+    objects: dict[str, object] = {}
+    for key, raw in found.items():
+        if raw is None:
+            continue
+        try:
+            objects[key] = decode(raw)
+        except UnreadableValue:
+            continue  # a miss: the caller reads the store and fills the key again
+    return objects

@@ -1,4 +1,4 @@
-"""Switch: the test seams of an in-process backend: take it down, or interleave a step."""
+"""Switch and Interleaving: the test seams that take a backend down or interleave a step."""
 
 from __future__ import annotations
 
@@ -10,26 +10,12 @@ from core.domain.errors import Unavailable
 log = logging.getLogger("chirp.cache")
 
 
-class Switch:
-    """`available = False` takes the backend down: `check` raises Unavailable (stores that must
-    not guess) and `reachable` logs and answers False (caches that degrade to empty).
-
-    `before(operation, action)` runs `action` once, just before the next `operation` starts
-    (outside any lock), so a test can force a race into the gap it names.
-    """
+class Interleaving:
+    """`before(operation, action)` runs `action` once, just before the next `operation`
+    starts (outside any lock), so a test can force a race into the gap it names."""
 
     def __init__(self) -> None:
-        self.available = True
         self._before: dict[str, Callable[[], object]] = {}
-
-    def check(self) -> None:
-        if not self.available:
-            raise Unavailable(f"{type(self).__name__} is switched off")
-
-    def reachable(self) -> bool:
-        if not self.available:
-            log.warning("%s is switched off; behaving as empty", type(self).__name__)
-        return self.available
 
     def before(self, operation: str, action: Callable[[], object]) -> None:
         """Run `action` once, right before the next call of `operation` (e.g. "fill")."""
@@ -39,3 +25,23 @@ class Switch:
         action = self._before.pop(operation, None)
         if action is not None:  # popped first, so an action that calls us again runs once
             action()
+
+
+class Switch(Interleaving):
+    """`available = False` takes the backend down: `check` raises Unavailable (stores that must
+    not guess) and `reachable` logs and answers False (caches that degrade to empty). Races
+    are forced with `before` (Interleaving).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.available = True
+
+    def check(self) -> None:
+        if not self.available:
+            raise Unavailable(f"{type(self).__name__} is switched off")
+
+    def reachable(self) -> bool:
+        if not self.available:
+            log.warning("%s is switched off; behaving as empty", type(self).__name__)
+        return self.available

@@ -36,8 +36,8 @@ class InMemoryTweetRepository(Bound, TweetRepository):
             return  # like an SQL UPDATE that matches no row
         self.db.tweets[tweet.id] = replace(stored, content=tweet.content, edited_at=tweet.edited_at)
 
-    def delete(self, tweet_id: int) -> None:
-        self.db.tweets.pop(tweet_id, None)
+    def delete(self, tweet_id: int) -> bool:
+        return self.db.tweets.pop(tweet_id, None) is not None
 
     def list_by_users(self, user_ids: Sequence[int], window: Window) -> list[Tweet]:
         authors = set(user_ids)
@@ -48,12 +48,13 @@ class InMemoryTweetRepository(Bound, TweetRepository):
         named = {p.key for t in self.db.tweets.values() for p in t.photos}
         return named.intersection(keys)
 
-    def change_counts(self, tweet_id: int, *, likes: int = 0, comments: int = 0) -> None:
+    def change_counts(self, tweet_id: int, *, likes: int = 0, comments: int = 0) -> bool:
         stored = self.db.tweets.get(tweet_id)
         if stored is None:
-            return
+            return False
         self.db.tweets[tweet_id] = replace(
             stored,
             likes_count=max(stored.likes_count + likes, 0),
             comments_count=max(stored.comments_count + comments, 0),
         )
+        return True

@@ -29,8 +29,9 @@ class SqlCommentRepository(SqlStore, CommentRepository):
             .values(content=comment.content, updated_at=comment.updated_at)
         )
 
-    def delete(self, comment_id: int) -> None:
-        self._run(sa.delete(comments).where(comments.c.id == comment_id))
+    def delete(self, comment_id: int) -> bool:
+        # The DELETE's own row count: of concurrent deletions only the first matches a row.
+        return self._run(sa.delete(comments).where(comments.c.id == comment_id)).rowcount > 0
 
     def list_for_tweet(self, tweet_id: int, window: Window) -> list[Comment]:
         stmt = windowed(
@@ -45,10 +46,11 @@ class SqlCommentRepository(SqlStore, CommentRepository):
             self._run(sa.delete(comments).where(mine))
         return gone
 
-    def change_likes(self, comment_id: int, delta: int) -> None:
-        if delta:
-            self._run(
-                sa.update(comments)
-                .where(comments.c.id == comment_id)
-                .values(likes_count=clamped_add(comments.c.likes_count, delta))
-            )
+    def change_likes(self, comment_id: int, delta: int) -> bool:
+        # Matched rows (FOUND_ROWS on MySQL): the existence check and the comment's row lock.
+        result = self._run(
+            sa.update(comments)
+            .where(comments.c.id == comment_id)
+            .values(likes_count=clamped_add(comments.c.likes_count, delta))
+        )
+        return result.rowcount > 0

@@ -118,6 +118,15 @@ def follow_values(follow: Follow) -> dict[str, Any]:
     }
 
 
+def feed_item_from(row: Row[Any]) -> FeedItem:
+    return FeedItem(
+        reader_id=row.reader_id,
+        tweet_id=row.tweet_id,
+        author_id=row.author_id,
+        created_at=row.created_at,
+    )
+
+
 def feed_item_values(item: FeedItem) -> dict[str, Any]:
     return {
         "reader_id": item.reader_id,

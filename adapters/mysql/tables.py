@@ -204,3 +204,12 @@ jobs = sa.Table(
     sa.Index("ix_jobs_dead_available_at", "dead", "available_at"),
     **MYSQL_OPTIONS,
 )
+
+migration_checkpoints = sa.Table(
+    "migration_checkpoints",
+    metadata,
+    # Where a resumable walk (`chirp migrate`) left off: its last primary key, as "12,34".
+    sa.Column("name", exact_string(100), primary_key=True),
+    sa.Column("position", sa.String(255), nullable=False),
+    **MYSQL_OPTIONS,
+)

@@ -45,7 +45,14 @@ def _assemble(result: Sequence[Row[Any]]) -> dict[int, Tweet]:
 
 
 class SqlTweetRepository(SqlStore, TweetRepository):
-    """Tweets by id and by author; counts change only through atomic UPDATEs."""
+    """Tweets by id and by author; counts change only through atomic UPDATEs.
+
+    `change_counts` and `delete` touch the tweet's row first and report the rows they
+    matched: that statement is the existence check and takes the row lock (MariaDB under
+    READ COMMITTED; SQLite's one writer serialises whole transactions), so the port's row
+    rule holds without SELECT ... FOR UPDATE. The MySQL dialects connect with FOUND_ROWS,
+    so an UPDATE that leaves a count unchanged (0 - 1 clamped to 0) still counts its row.
+    """
 
     def add(self, tweet: Tweet) -> None:
         self._run(sa.insert(tweets).values(rows.tweet_values(tweet)))
@@ -70,9 +77,11 @@ class SqlTweetRepository(SqlStore, TweetRepository):
             .values(content=tweet.content, edited_at=tweet.edited_at)
         )
 
-    def delete(self, tweet_id: int) -> None:
-        self._run(sa.delete(photos).where(photos.c.tweet_id == tweet_id))
-        self._run(sa.delete(tweets).where(tweets.c.id == tweet_id))
+    def delete(self, tweet_id: int) -> bool:
+        gone = self._run(sa.delete(tweets).where(tweets.c.id == tweet_id)).rowcount > 0
+        if gone:
+            self._run(sa.delete(photos).where(photos.c.tweet_id == tweet_id))
+        return gone
 
     def list_by_users(self, user_ids: Sequence[int], window: Window) -> list[Tweet]:
         if not user_ids:
@@ -89,11 +98,10 @@ class SqlTweetRepository(SqlStore, TweetRepository):
             return set()
         return set(self._column(sa.select(photos.c.key).where(photos.c.key.in_(wanted))))
 
-    def change_counts(self, tweet_id: int, *, likes: int = 0, comments: int = 0) -> None:
-        changes: dict[str, Any] = {}
-        if likes:
-            changes["likes_count"] = clamped_add(tweets.c.likes_count, likes)
+    def change_counts(self, tweet_id: int, *, likes: int = 0, comments: int = 0) -> bool:
+        # With both deltas 0 the row is still updated (to itself): the check and the lock.
+        changes: dict[str, Any] = {"likes_count": clamped_add(tweets.c.likes_count, likes)}
         if comments:
             changes["comments_count"] = clamped_add(tweets.c.comments_count, comments)
-        if changes:
-            self._run(sa.update(tweets).where(tweets.c.id == tweet_id).values(changes))
+        result = self._run(sa.update(tweets).where(tweets.c.id == tweet_id).values(changes))
+        return result.rowcount > 0

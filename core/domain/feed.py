@@ -20,12 +20,27 @@ class FeedItem:
 
 
 class JobKind(StrEnum):
-    """The background jobs the core knows how to run."""
+    """The background jobs the core knows how to run.
+
+    Mirror jobs name keys, not values: their handler writes SQL's current truth for those
+    keys to the second follow or feed store. MIRROR_FOLLOWS: the edges from each of
+    `reader_ids` (followers) to `author_id` (followee), `tweet_id` 0. MIRROR_FEED_TWEET:
+    the entries of `tweet_id` in the feeds of `reader_ids`. MIRROR_FEED_AUTHOR: the entries
+    by `author_id` in the feeds of `reader_ids`, `tweet_id` 0.
+    """
 
     FANOUT = "fanout"
     FANOUT_BATCH = "fanout_batch"
     RETRACT = "retract"
     RETRACT_BATCH = "retract_batch"
+    MIRROR_FOLLOWS = "mirror_follows"
+    MIRROR_FEED_TWEET = "mirror_feed_tweet"
+    MIRROR_FEED_AUTHOR = "mirror_feed_author"
+
+
+MIRROR_KINDS = frozenset(
+    {JobKind.MIRROR_FOLLOWS, JobKind.MIRROR_FEED_TWEET, JobKind.MIRROR_FEED_AUTHOR}
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -25,8 +25,9 @@ class CommentRepository(Protocol):
         """Save content and updated_at."""
 
     @abstractmethod
-    def delete(self, comment_id: int) -> None:
-        """Remove one comment (idempotent)."""
+    def delete(self, comment_id: int) -> bool:
+        """Remove one comment; False when there was none (idempotent). Of concurrent
+        deletions of one comment exactly one answers True."""
 
     @abstractmethod
     def list_for_tweet(self, tweet_id: int, window: Window) -> list[Comment]:
@@ -37,5 +38,7 @@ class CommentRepository(Protocol):
         """Remove every comment of a tweet; the ids that went."""
 
     @abstractmethod
-    def change_likes(self, comment_id: int, delta: int) -> None:
-        """Add to likes_count atomically in the store; never below zero."""
+    def change_likes(self, comment_id: int, delta: int) -> bool:
+        """Add to likes_count atomically in the store (never below zero); True when the
+        comment exists, False (and no change) when not. Holds the comment's row to the end
+        of the transaction, as `TweetRepository.change_counts` holds a tweet's."""

@@ -15,11 +15,13 @@ class LikeRepository(Protocol):
 
     @abstractmethod
     def add(self, like: Like) -> bool:
-        """Store the like; False (and no change) when this user already likes the target."""
+        """Store the like; False (and no change) when this user already likes the target.
+        Of concurrent adds of one like exactly one answers True."""
 
     @abstractmethod
     def remove(self, user_id: int, target_type: TargetType, target_id: int) -> bool:
-        """Delete the like; False when there was none."""
+        """Delete the like; False when there was none. Of concurrent removals of one like
+        exactly one answers True."""
 
     @abstractmethod
     def get(self, user_id: int, target_type: TargetType, target_id: int) -> Like | None:

@@ -24,6 +24,12 @@ class CommentService:
     - The tweet's author is notified (not when commenting on one's own tweet).
     - Only the author edits (only the text changes) or deletes; the tweet's comments_count
       follows exactly, in the same transaction.
+    - The count changes first, before the comment row: that update is the tweet's existence
+      check and holds the tweet's row (TweetRepository's row rule), so a comment racing
+      its tweet's deletion lands before it (and goes with it) or finds no tweet (Invalid
+      for a new one, NotFound for a deletion); never an orphan, never a drifted count.
+    - A deletion that finds no comment to delete (a concurrent one won) is NotFound and
+      rolls the count back: of concurrent deletions of one comment, one counts.
     """
 
     def __init__(
@@ -72,8 +78,9 @@ class CommentService:
             tweet = uow.tweets.get(tweet_id)
             if tweet is None:
                 raise Invalid.on_field("tweet_id", "no such tweet")
+            if not uow.tweets.change_counts(tweet_id, comments=1):
+                raise Invalid.on_field("tweet_id", "no such tweet")  # deleted since the read
             uow.comments.add(comment)
-            uow.tweets.change_counts(tweet_id, comments=1)
             notified = self._notifier.record(
                 uow,
                 recipient_id=tweet.user_id,
@@ -105,10 +112,13 @@ class CommentService:
     def delete_comment(self, actor_id: int, comment_id: int) -> None:
         with self._uow_factory() as uow:
             comment = self._owned(uow, actor_id, comment_id)
-            uow.comments.delete(comment_id)
+            # Leaving without commit rolls the count back when nothing was deleted.
+            if not uow.tweets.change_counts(comment.tweet_id, comments=-1):
+                raise NotFound("no such comment")  # its tweet was deleted, and it with it
+            if not uow.comments.delete(comment_id):
+                raise NotFound("no such comment")  # a concurrent deletion won
             uow.likes.delete_for(TargetType.COMMENT, [comment_id])
             uow.notifications.delete_for(TargetType.COMMENT, [comment_id])
-            uow.tweets.change_counts(comment.tweet_id, comments=-1)
             uow.commit()
         self._notifier.settle([actor_id])
         self._lookups.forget_tweets([comment.tweet_id])

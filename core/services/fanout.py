@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from core.domain.feed import FeedItem, Job, JobKind
+from core.domain.feed import MIRROR_KINDS, FeedItem, Job, JobKind
 from core.ports.id_generator import IdGenerator
 from core.ports.list_cache import ListCache
 from core.ports.task_queue import TaskQueue
 from core.ports.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # mirror.py imports feed_key from here
+    from core.services.mirror import StoreMirror
 
 
 def feed_key(reader_id: int) -> str:
@@ -27,6 +31,10 @@ class FanoutService:
       are marked a celebrity and readers merge their tweets at read time (hybrid).
     - RETRACT undoes a deleted tweet the same way, batch by batch.
     - A batch for a tweet deleted meanwhile writes nothing.
+    - While feeds are mirrored, a batch and a retraction record a mirror job in their own
+      commit; the mirror jobs run here too. Followers are always read from SQL: it is
+      written for every follow whatever the gates say, while the second store may still be
+      part-way through its backfill (reading it would skip followers not yet copied).
     """
 
     def __init__(
@@ -39,6 +47,7 @@ class FanoutService:
         batch_size: int = 1000,
         celebrity_threshold: int = 10000,
         feed_cap: int = 800,
+        mirror: StoreMirror | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._ids = ids
@@ -47,15 +56,19 @@ class FanoutService:
         self._batch_size = batch_size
         self._threshold = celebrity_threshold
         self._cap = feed_cap
+        self._mirror = mirror
 
     def run(self, job: Job) -> None:
         """Execute one job (the entry point of every worker)."""
-        {
+        handlers: dict[JobKind, Callable[[Job], None]] = {
             JobKind.FANOUT: self._split_fanout,
             JobKind.FANOUT_BATCH: self._push_batch,
             JobKind.RETRACT: self._split_retract,
             JobKind.RETRACT_BATCH: self._retract_batch,
-        }[job.kind](job)
+        }
+        if self._mirror is not None:
+            handlers.update(dict.fromkeys(MIRROR_KINDS, self._mirror.run))
+        handlers[job.kind](job)
 
     def _split_fanout(self, job: Job) -> None:
         if self._mark_celebrity_if_needed(job.author_id):
@@ -107,7 +120,9 @@ class FanoutService:
                     for r in job.reader_ids
                 ]
             )
+            mirrored = self._record_mirror(uow, job)
             uow.commit()
+        self._after_commit(mirrored)
         self._lists.push(self._keys(job.reader_ids), job.tweet_id, self._cap)
 
     def _split_retract(self, job: Job) -> None:
@@ -116,8 +131,19 @@ class FanoutService:
     def _retract_batch(self, job: Job) -> None:
         with self._uow_factory() as uow:
             uow.feeds.remove_tweet(job.tweet_id, job.reader_ids)
+            mirrored = self._record_mirror(uow, job)
             uow.commit()
+        self._after_commit(mirrored)
         self._lists.remove(self._keys(job.reader_ids), job.tweet_id)
+
+    def _record_mirror(self, uow: UnitOfWork, job: Job) -> list[Job]:
+        if self._mirror is None:
+            return []
+        return self._mirror.record_feed_tweet(uow, job.tweet_id, job.author_id, job.reader_ids)
+
+    def _after_commit(self, mirrored: list[Job]) -> None:
+        if self._mirror is not None:
+            self._mirror.after_commit(mirrored)
 
     @staticmethod
     def _keys(reader_ids: Sequence[int]) -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from core.domain import ids as id_layout
 from core.domain.errors import Invalid, NotFound
-from core.domain.feed import FeedItem
+from core.domain.feed import FeedItem, Job
 from core.domain.paging import Page, Window, map_page, newest_first_page
 from core.domain.social import Follow, TargetType, Verb
 from core.ports.id_generator import IdGenerator
@@ -14,7 +14,9 @@ from core.ports.list_cache import ListCache
 from core.ports.unit_of_work import UnitOfWork
 from core.services.fanout import feed_key
 from core.services.lookups import Lookups
+from core.services.mirror import StoreMirror
 from core.services.notifications import Notifier
+from core.services.stores import StoreRouter
 from core.services.views import FollowView
 
 BACKFILL = 20
@@ -31,6 +33,10 @@ class FollowingService:
       next read rebuilds it in order.
     - The followee is notified of a new follow.
     - In both lists `has_followed` says whether the viewer follows the listed user.
+    - While follows (feeds) are mirrored, a follow or unfollow that changed something records
+      a mirror job for the edge (for the author's entries in the follower's feed) in its
+      commit, tried at once after it. Lists are read from the store the list owner's gate
+      picks; `has_followed` from the viewer's.
     """
 
     def __init__(
@@ -40,12 +46,17 @@ class FollowingService:
         lookups: Lookups,
         lists: ListCache,
         notifier: Notifier,
+        *,
+        stores: StoreRouter | None = None,
+        mirror: StoreMirror | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._ids = ids
         self._lookups = lookups
         self._lists = lists
         self._notifier = notifier
+        self._stores = stores if stores is not None else StoreRouter(uow_factory)
+        self._mirror = mirror
 
     def follow(self, follower_id: int, followee_id: int) -> tuple[FollowView, bool]:
         """The edge as the follower sees it, and whether this call created it."""
@@ -60,9 +71,10 @@ class FollowingService:
         with self._uow_factory() as uow:
             self._require_user(uow, followee_id)
             created = uow.follows.add(edge)
-            notified = None
+            notified, mirrored = None, []
             if created:
                 self._backfill(uow, follower_id, followee_id)
+                mirrored = self._record_mirror(uow, follower_id, followee_id)
                 notified = self._notifier.record(
                     uow,
                     recipient_id=followee_id,
@@ -74,6 +86,7 @@ class FollowingService:
             else:
                 edge = uow.follows.get(follower_id, followee_id) or edge
             uow.commit()
+        self._after_commit(mirrored)
         self._notifier.settle([notified])
         if created:
             self._lists.delete([feed_key(follower_id)])
@@ -100,21 +113,35 @@ class FollowingService:
         with self._uow_factory() as uow:
             self._require_user(uow, followee_id)
             deleted = uow.follows.remove(follower_id, followee_id)
+            mirrored = []
             if deleted:
                 uow.feeds.remove_author(follower_id, followee_id)
+                mirrored = self._record_mirror(uow, follower_id, followee_id)
             uow.commit()
+        self._after_commit(mirrored)
         if deleted:
             self._lists.delete([feed_key(follower_id)])
         return int(deleted)
 
+    def _record_mirror(self, uow: UnitOfWork, follower_id: int, followee_id: int) -> list[Job]:
+        if self._mirror is None:
+            return []
+        return self._mirror.record_follows(
+            uow, follower_id, followee_id
+        ) + self._mirror.record_feed_author(uow, follower_id, followee_id)
+
+    def _after_commit(self, mirrored: list[Job]) -> None:
+        if self._mirror is not None:
+            self._mirror.after_commit(mirrored)
+
     def followers(self, viewer_id: int | None, user_id: int, window: Window) -> Page[FollowView]:
-        with self._uow_factory() as uow:
-            edges = uow.follows.followers(user_id, window)
+        with self._stores.follows_for(user_id) as follows:
+            edges = follows.followers(user_id, window)
         return self._page(viewer_id, window, edges, lambda e: e.follower_id)
 
     def followings(self, viewer_id: int | None, user_id: int, window: Window) -> Page[FollowView]:
-        with self._uow_factory() as uow:
-            edges = uow.follows.followings(user_id, window)
+        with self._stores.follows_for(user_id) as follows:
+            edges = follows.followings(user_id, window)
         return self._page(viewer_id, window, edges, lambda e: e.followee_id)
 
     def _page(
@@ -129,8 +156,8 @@ class FollowingService:
         users = self._lookups.summaries(others)
         followed: set[int] = set()
         if viewer_id is not None and others:
-            with self._uow_factory() as uow:
-                followed = uow.follows.followed_among(viewer_id, others)
+            with self._stores.follows_for(viewer_id) as follows:
+                followed = follows.followed_among(viewer_id, others)
         views = [
             FollowView(
                 user=users[other(e)], created_at=e.created_at, has_followed=other(e) in followed

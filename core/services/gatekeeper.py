@@ -14,7 +14,8 @@ class GateKeeper:
     - A gate is open for a user on the deny list never, on the allow list always, otherwise
       when the user's stable bucket (0-99, fixed per user and gate) is below the percent.
     - Raising the percent only adds users; lowering it to 0 rolls back at once.
-    - A gate never set is closed.
+    - A gate never set is closed. A gate at 0% with someone on its allow list is still open
+      for someone (`is_open_for_anyone`): roll-back keeps the lists.
     """
 
     def __init__(self, store: GateStore) -> None:
@@ -23,6 +24,11 @@ class GateKeeper:
     def is_open(self, name: str, user_id: int) -> bool:
         gate = self._store.get(name)
         return gate is not None and gate.is_open_for(user_id)
+
+    def is_open_for_anyone(self, name: str) -> bool:
+        """Whether some user may be inside: a percent above 0 or someone on the allow list."""
+        gate = self._store.get(name)
+        return gate is not None and (gate.percent > 0 or bool(gate.allow))
 
     def set_gate(
         self,

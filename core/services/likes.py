@@ -30,6 +30,13 @@ class LikeService:
     - A like of something that does not exist is Invalid naming `object_id`.
     - likes_count changes in the same transaction as the like, atomically in the store,
       so it is exact under concurrency and never negative.
+    - The count changes first, before the like row: that update is the liked object's
+      existence check and holds its row (the repositories' row rule), so a like racing
+      the deletion of its tweet or comment lands before it (and goes with it) or answers
+      Invalid as for an unknown object; never an orphan like.
+    - When the like row then does not change (liked already, or not liked), the unit of
+      work is left without commit, which takes the count change back: the count moves
+      only with a like really added or removed.
     - The owner is notified of a new like, unless they liked their own thing.
     """
 
@@ -57,10 +64,10 @@ class LikeService:
         )
         with self._uow_factory() as uow:
             owner_id, tweet_id = self._owner(uow, target, object_id)
+            self._count(uow, target, object_id, +1)
             created = uow.likes.add(like)
             notified = None
             if created:
-                self._count(uow, target, object_id, +1)
                 verb = Verb.LIKED_TWEET if target is TargetType.TWEET else Verb.LIKED_COMMENT
                 notified = self._notifier.record(
                     uow,
@@ -70,9 +77,9 @@ class LikeService:
                     target_type=target,
                     target_id=object_id,
                 )
-            else:
+                uow.commit()
+            else:  # liked already: no commit, so the count goes back
                 like = uow.likes.get(actor_id, target, object_id) or like
-            uow.commit()
         self._notifier.settle([notified])
         self._lookups.forget_tweets([tweet_id])
         user = self._lookups.summaries([actor_id])[actor_id]
@@ -82,10 +89,10 @@ class LikeService:
         target = likeable(content_type)
         with self._uow_factory() as uow:
             _, tweet_id = self._owner(uow, target, object_id)
+            self._count(uow, target, object_id, -1)
             deleted = uow.likes.remove(actor_id, target, object_id)
-            if deleted:
-                self._count(uow, target, object_id, -1)
-            uow.commit()
+            if deleted:  # else no commit, so the count goes back
+                uow.commit()
         self._lookups.forget_tweets([tweet_id])
         return int(deleted)
 
@@ -104,7 +111,10 @@ class LikeService:
 
     @staticmethod
     def _count(uow: UnitOfWork, target: TargetType, object_id: int, delta: int) -> None:
+        """Change the liked object's count, or Invalid when it was deleted since `_owner`."""
         if target is TargetType.TWEET:
-            uow.tweets.change_counts(object_id, likes=delta)
+            found = uow.tweets.change_counts(object_id, likes=delta)
         else:
-            uow.comments.change_likes(object_id, delta)
+            found = uow.comments.change_likes(object_id, delta)
+        if not found:
+            raise Invalid.on_field("object_id", f"no such {target.value}")

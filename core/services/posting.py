@@ -20,10 +20,12 @@ from core.services.dispatch import JobDispatcher
 from core.services.fanout import feed_key
 from core.services.lookups import Lookups
 from core.services.media import MediaService
+from core.services.mirror import StoreMirror
 from core.services.notifications import Notifier
 from core.services.views import LikeView, TweetDetail, TweetView
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
+SPENT_KEY = "the tweet made with this Idempotency-Key was deleted; send a new key"
 KEY_MAX = 200
 DETAIL_ITEMS = 100
 
@@ -34,10 +36,13 @@ class PostingService:
     - A new tweet is in its author's own feed at once; a fan-out job recorded in the same
       commit (outbox) takes it to followers.
     - A retry with the same Idempotency-Key by the same user within an hour returns the
-      first tweet instead of making a second one.
+      first tweet instead of making a second one. If that tweet was deleted the key is
+      spent (Conflict) until it expires: a retry never brings back a deleted tweet.
     - Only the author edits (edited_at is set) or deletes.
     - A deleted tweet leaves every feed and list, with its comments, likes, notifications
       and photos.
+    - While feeds are mirrored, the author's own entry (added at post time, removed at
+      delete) records a mirror job in the same commit, tried at once after it.
     """
 
     def __init__(
@@ -53,6 +58,7 @@ class PostingService:
         notifier: Notifier,
         *,
         feed_cap: int = 800,
+        mirror: StoreMirror | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -64,6 +70,7 @@ class PostingService:
         self._comments = comments
         self._notifier = notifier
         self._cap = feed_cap
+        self._mirror = mirror
 
     def post_tweet(
         self,
@@ -84,7 +91,7 @@ class PostingService:
             return first, False
         tweet.photos = self._media.store_photos(tweet_id, images)
         try:
-            self._record(tweet, idempotency_key)
+            mirrored = self._record(tweet, idempotency_key)
         except Conflict:
             # A concurrent retry with the same key won the race: answer with its tweet.
             self._media.delete([p.key for p in tweet.photos])
@@ -92,17 +99,24 @@ class PostingService:
             if first is None:
                 raise
             return first, False
+        self._after_commit(mirrored)
         self._lists.push([feed_key(author_id)], tweet_id, self._cap)
         self._dispatcher.relay()
         return self._lookups.tweet_views(author_id, [tweet])[0], True
 
     def _earlier(self, author_id: int, key: str) -> TweetView | None:
+        """The tweet a live key made, or None for a fresh key; a key whose tweet was
+        deleted is spent (Conflict)."""
         with self._uow_factory() as uow:
             tweet_id = uow.idempotency.get(author_id, key, self._clock.now() - IDEMPOTENCY_WINDOW)
-        tweets = self._lookups.tweets([tweet_id]) if tweet_id is not None else []
-        return self._lookups.tweet_views(author_id, tweets)[0] if tweets else None
+        if tweet_id is None:
+            return None
+        tweets = self._lookups.tweets([tweet_id])
+        if not tweets:
+            raise Conflict.on_field("Idempotency-Key", SPENT_KEY)
+        return self._lookups.tweet_views(author_id, tweets)[0]
 
-    def _record(self, tweet: Tweet, idempotency_key: str | None) -> None:
+    def _record(self, tweet: Tweet, idempotency_key: str | None) -> list[Job]:
         with self._uow_factory() as uow:
             if idempotency_key is not None:
                 uow.idempotency.put(tweet.user_id, idempotency_key, tweet.id, self._clock.now())
@@ -125,7 +139,18 @@ class PostingService:
                     author_id=tweet.user_id,
                 )
             )
+            mirrored = self._record_mirror(uow, tweet.id, tweet.user_id)
             uow.commit()
+        return mirrored
+
+    def _record_mirror(self, uow: UnitOfWork, tweet_id: int, author_id: int) -> list[Job]:
+        if self._mirror is None:
+            return []
+        return self._mirror.record_feed_tweet(uow, tweet_id, author_id, [author_id])
+
+    def _after_commit(self, mirrored: list[Job]) -> None:
+        if self._mirror is not None:
+            self._mirror.after_commit(mirrored)
 
     def get_tweet(self, viewer_id: int | None, tweet_id: int) -> TweetDetail:
         tweets = self._lookups.tweets([tweet_id])
@@ -169,13 +194,16 @@ class PostingService:
     def delete_tweet(self, actor_id: int, tweet_id: int) -> None:
         with self._uow_factory() as uow:
             tweet = self._owned(uow, actor_id, tweet_id)
+            # The tweet's row first: likes and comments change its count first too, so each
+            # lands wholly before this or finds no tweet (TweetRepository's row rule).
+            if not uow.tweets.delete(tweet_id):
+                raise NotFound("no such tweet")  # a concurrent deletion won
             comment_ids = uow.comments.delete_for_tweet(tweet_id)
             uow.likes.delete_for(TargetType.TWEET, [tweet_id])
             uow.likes.delete_for(TargetType.COMMENT, comment_ids)
             uow.notifications.delete_for(TargetType.TWEET, [tweet_id])
             uow.notifications.delete_for(TargetType.COMMENT, comment_ids)
             uow.feeds.remove_tweet(tweet_id, [actor_id])
-            uow.tweets.delete(tweet_id)
             uow.outbox.add(
                 Job(
                     id=self._ids.next_id(),
@@ -184,7 +212,9 @@ class PostingService:
                     author_id=actor_id,
                 )
             )
+            mirrored = self._record_mirror(uow, tweet_id, actor_id)
             uow.commit()
+        self._after_commit(mirrored)
         self._lookups.forget_tweets([tweet_id])
         # The author's notifications about the tweet went with it; comment authors' cached
         # counts of likes on their comments expire with the count's short ttl.

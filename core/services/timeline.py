@@ -10,6 +10,7 @@ from core.ports.object_cache import ObjectCache
 from core.ports.unit_of_work import UnitOfWork
 from core.services.fanout import feed_key
 from core.services.lookups import Lookups
+from core.services.stores import StoreRouter
 from core.services.views import FeedEntry
 
 CELEBRITIES_KEY, CELEBRITIES_TTL = "celebrities", 60
@@ -26,6 +27,8 @@ class TimelineService:
     - Tweets of followed celebrities (not pushed) are merged in at read time.
     - No duplicates; deleted tweets are skipped.
     - A page costs a constant number of round trips, whatever its size.
+    - The feed store and the follow store (for celebrities) are the ones the reader's
+      gates pick.
     """
 
     def __init__(
@@ -36,12 +39,14 @@ class TimelineService:
         cache: ObjectCache,
         *,
         feed_cap: int = 800,
+        stores: StoreRouter | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._lookups = lookups
         self._lists = lists
         self._cache = cache
         self._cap = feed_cap
+        self._stores = stores if stores is not None else StoreRouter(uow_factory)
 
     def read_home_feed(self, reader_id: int, window: Window) -> Page[FeedEntry]:
         ids = sorted(
@@ -81,15 +86,17 @@ class TimelineService:
         return rebuilt
 
     def _from_store(self, reader_id: int, window: Window) -> list[int]:
-        with self._uow_factory() as uow:
-            return uow.feeds.tweet_ids(reader_id, window)
+        with self._stores.feeds_for(reader_id) as feeds:
+            return feeds.tweet_ids(reader_id, window)
 
     def _celebrity_ids(self, reader_id: int, window: Window) -> list[int]:
         celebrities = self._celebrities()
         if not celebrities:
             return []
         with self._uow_factory() as uow:
-            followed = uow.follows.followed_among(reader_id, celebrities)
+            followed = self._stores.follows_in(uow, reader_id).followed_among(
+                reader_id, celebrities
+            )
             if not followed:
                 return []
             return [t.id for t in uow.tweets.list_by_users(sorted(followed), window)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from entrypoints.cli import admin, data, media, processes
+from entrypoints.cli import admin, data, media, migrate, processes
 
 
 @click.group()
@@ -12,6 +12,6 @@ def cli() -> None:
     """chirp: a Twitter-like backend (settings come from CHIRP_* variables)."""
 
 
-for module in (processes, admin, data, media):
+for module in (processes, admin, data, media, migrate):
     for command in module.COMMANDS:
         cli.add_command(command)

@@ -56,7 +56,10 @@ class TweetCreateArgs(TweetTextArgs):
 class IdempotencyArgs(Args):
     key = Text(
         data_key="Idempotency-Key",
-        metadata={"description": "a retry with the same key within 1 hour returns the first tweet"},
+        metadata={
+            "description": "a retry with the same key within 1 hour returns the first tweet "
+            "(409 when that tweet was deleted since)"
+        },
     )
 
 

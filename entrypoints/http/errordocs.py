@@ -80,3 +80,11 @@ def fails(*codes: int) -> Decorator:
         return func
 
     return decorator
+
+
+def fails_when(code: int, description: str) -> Decorator:
+    """Document an error status with this operation's own wording, where the shared one
+    (`DESCRIPTIONS`) would mislead: same error body, no shared headers."""
+    if code not in DESCRIPTIONS or code in HEADERS:
+        raise ValueError(f"no error response {code} to document in its own words")
+    return _DOCS.alt_response(code, schema=ErrorSchema, description=description)

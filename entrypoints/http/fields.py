@@ -1,18 +1,24 @@
-"""Marshmallow fields of the HTTP contract: API times, ids, safe text and uploaded files."""
+"""Marshmallow fields of the HTTP contract: API times, ids, cursors, safe text, uploaded files."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
-from marshmallow.validate import Range
 from werkzeug.datastructures import FileStorage
 
 from core.domain import ids
+from core.domain.errors import Invalid
+from core.domain.paging import decode_cursor
 
 EARLIEST = ids.EPOCH
 LATEST = ids.time_of(ids.MAX_ID)
+# What the API writes: no sign, no leading zero, at most 19 digits. Reads also take
+# leading zeros; the range check (up to 2**63-1) is the field's.
+ID_PATTERN = "^[1-9][0-9]{0,18}$"
+DIGITS = re.compile("[0-9]{1,30}")
 
 
 def api_time(moment: datetime) -> str:
@@ -44,18 +50,62 @@ class Time(ma.fields.DateTime):
         return min(max(moment, EARLIEST), LATEST)
 
 
-class Id(ma.fields.Integer):
-    """A 64-bit entity id (1 to 2**63-1); a number or, from a form, its digits."""
+class Id(ma.fields.Field):
+    """A 64-bit entity id (1 to 2**63-1), written as a decimal string (`"894431163894685696"`):
+    JavaScript's `JSON.parse` rounds numbers above 2**53 to a neighbouring id.
+
+    Read from a string of ASCII digits or from a JSON integer, never from a float (`1e18`,
+    `12.0`): time-ordered ids lie far above 2**53, where a float may be a rounded, wrong id.
+    """
+
+    default_error_messages = {"invalid": "Not a valid id: a decimal string of 1 to 2**63-1."}
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(validate=Range(min=1, max=ids.MAX_ID), **kwargs)
+        metadata = {
+            "type": "string",
+            "pattern": ID_PATTERN,
+            "example": "894431163894685696",
+            "description": "a 64-bit id as a decimal string (a request may send a number)",
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+    def _serialize(self, value: int | None, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else str(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        number = _whole_number(value)
+        if number is None or not 1 <= number <= ids.MAX_ID:
             raise self.make_error("invalid")
-        if isinstance(value, str) and len(value.strip()) > 30:
-            raise self.make_error("too_large")
-        return super()._deserialize(value, attr, data, **kwargs)
+        return number
+
+
+def _whole_number(value: Any) -> int | None:
+    """The integer a request sent for an id, or None when it is not exactly one."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and DIGITS.fullmatch(value):
+        return int(value)
+    return None
+
+
+class Cursor(ma.fields.String):
+    """An opaque paging position (`cursor`, `since`): one we made, or 400 naming the field.
+
+    Checked here, for every list alike, so no list can drop an unreadable one silently; an
+    empty value means no position.
+    """
+
+    default_error_messages = {"invalid": "Not a valid cursor."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        token: str = super()._deserialize(value, attr, data, **kwargs)
+        if token:
+            try:
+                decode_cursor(token)
+            except Invalid as exc:
+                raise self.make_error("invalid") from exc
+        return token
 
 
 class Text(ma.fields.String):

@@ -11,8 +11,8 @@ import marshmallow as ma
 from flask import request
 from marshmallow.validate import Range
 
-from core.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, Window
-from entrypoints.http.fields import Text, Time
+from core.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, Window, decode_cursor
+from entrypoints.http.fields import Cursor, Time
 from entrypoints.http.parsing import Blueprint, Decorator
 
 F = ma.fields
@@ -25,24 +25,40 @@ LINK_HEADER = {
 }
 
 
-class OldestPageArgs(ma.Schema):
-    """`limit` and `cursor` of an oldest-first list; loads as a Window."""
+class PageArgs(ma.Schema):
+    """`limit`, `cursor` and `since`, which every paged list reads and checks alike.
+
+    Unknown query parameters are ignored, so a position parameter a list did not declare
+    would be dropped silently (an unreadable `since` answered 200 on comments): both live
+    here, and a `Cursor` field answers 400 naming the one it cannot read.
+    """
 
     class Meta:
         unknown = ma.EXCLUDE
 
     limit = F.Integer(load_default=DEFAULT_LIMIT, validate=Range(min=1, max=MAX_LIMIT))
-    cursor = Text(metadata={"description": "opaque, from a previous page's next_cursor"})
+    cursor = Cursor(metadata={"description": "opaque, from a previous page's next_cursor"})
+    since = Cursor(metadata={"description": "opaque: items newer than this (a prev_cursor)"})
+
+
+class OldestPageArgs(PageArgs):
+    """Paging of an oldest-first list (comments); loads as a Window.
+
+    Both `cursor` and `since` go newer on such a list; given both, the newer bound wins.
+    """
+
+    since = Cursor(metadata={"description": "opaque: items newer than this, as `cursor`"})
 
     @ma.post_load
     def window(self, data: dict[str, Any], **kwargs: Any) -> Window:
-        return Window.oldest(**data)
+        positions = [data[name] for name in ("cursor", "since") if data.get(name)]
+        newest = max(positions, key=decode_cursor, default=None)
+        return Window.oldest(limit=data["limit"], cursor=newest)
 
 
-class NewestPageArgs(OldestPageArgs):
+class NewestPageArgs(PageArgs):
     """Paging of a newest-first list; `since` and `created_at__gt` go newer."""
 
-    since = Text(metadata={"description": "opaque: items newer than this (a prev_cursor)"})
     created_at__lt = Time(metadata={"description": "older than this time"})
     created_at__gt = Time(metadata={"description": "newer than this time"})
 
@@ -76,7 +92,10 @@ def next_link(page: Page[Any]) -> dict[str, str]:
     if not page.has_next_page:
         return {}
     newer = bool(request.args.get("since") or request.args.get("created_at__gt"))
-    key, value = ("since", page.prev_cursor) if newer else ("cursor", page.next_cursor)
+    # An oldest-first list has no prev_cursor: it goes newer by `cursor` even after `since`.
+    key, value = "cursor", page.next_cursor
+    if newer and page.prev_cursor is not None:
+        key, value = "since", page.prev_cursor
     if value is None:
         return {}
     query = [(k, v) for k, v in request.args.items(multi=True) if k not in POSITION_PARAMS]

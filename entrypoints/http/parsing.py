@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter, Map, ValidationError
 from core.domain import ids
 from core.domain.errors import Invalid
 from entrypoints.http import errors
+from entrypoints.http.fields import ID_PATTERN
 
 BODY = "body"
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -114,8 +115,10 @@ class IdConverter(IntegerConverter):
 
 
 def id_param_schema(converter: IdConverter) -> dict[str, Any]:
-    """How the OpenAPI document describes an `<id:...>` path parameter."""
-    return {"type": "integer", "format": "int64", "minimum": 1, "maximum": ids.MAX_ID}
+    """How the OpenAPI document describes an `<id:...>` path parameter: the digits of an
+    id as responses write it (a string, so no generated client turns it into a lossy
+    JavaScript number); past 2**63-1 the path matches nothing (404)."""
+    return {"type": "string", "pattern": ID_PATTERN, "example": "894431163894685696"}
 
 
 def view_method(view: Callable[..., Any] | None, method: str) -> Callable[..., Any] | None:

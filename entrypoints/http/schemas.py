@@ -1,4 +1,4 @@
-"""Response schemas: the exact JSON shapes of API.md, dumped from the services' views."""
+"""Response schemas: the JSON shapes of API.md, dumped from views; every id through `Id`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from entrypoints.http.fields import Time
+from entrypoints.http.fields import Id, Time
 
 F = ma.fields
 
@@ -14,7 +14,7 @@ F = ma.fields
 class UserSummarySchema(ma.Schema):
     """`{id, username, nickname, avatar_url}`, embedded wherever a user appears."""
 
-    id = F.Integer(required=True)
+    id = Id(required=True)
     username = F.String(required=True)
     nickname = F.String(required=True, allow_none=True)
     avatar_url = F.String(required=True, allow_none=True)
@@ -23,7 +23,7 @@ class UserSummarySchema(ma.Schema):
 class AccountUserSchema(ma.Schema):
     """The `{id, username}` of the accounts endpoints."""
 
-    id = F.Integer(required=True)
+    id = Id(required=True)
     username = F.String(required=True)
 
 
@@ -54,7 +54,7 @@ class DeletedSchema(ma.Schema):
 class AdminUserSchema(ma.Schema):
     """A user as an admin lists them: the summary plus the account (from an AccountView)."""
 
-    id = F.Integer(required=True, attribute="user.id")
+    id = Id(required=True, attribute="user.id")
     username = F.String(required=True, attribute="user.username")
     nickname = F.String(required=True, allow_none=True, attribute="summary.nickname")
     avatar_url = F.String(required=True, allow_none=True, attribute="summary.avatar_url")
@@ -65,7 +65,7 @@ class AdminUserSchema(ma.Schema):
 
 
 class ProfileSchema(ma.Schema):
-    id = F.Integer(required=True, attribute="profile.user_id")
+    id = Id(required=True, attribute="profile.user_id")
     user = F.Nested(UserSummarySchema, required=True)
     nickname = F.String(required=True, allow_none=True, attribute="profile.nickname")
     avatar_url = F.String(required=True, allow_none=True)
@@ -76,7 +76,7 @@ class ProfileSchema(ma.Schema):
 class TweetSchema(ma.Schema):
     """A tweet as a reader sees it (dumped from a TweetView)."""
 
-    id = F.Integer(required=True, attribute="tweet.id")
+    id = Id(required=True, attribute="tweet.id")
     user = F.Nested(UserSummarySchema, required=True)
     created_at = Time(required=True, attribute="tweet.created_at")
     edited_at = Time(required=True, allow_none=True, attribute="tweet.edited_at")
@@ -90,8 +90,8 @@ class TweetSchema(ma.Schema):
 class CommentSchema(ma.Schema):
     """A comment (dumped from a CommentView)."""
 
-    id = F.Integer(required=True, attribute="comment.id")
-    tweet_id = F.Integer(required=True, attribute="comment.tweet_id")
+    id = Id(required=True, attribute="comment.id")
+    tweet_id = Id(required=True, attribute="comment.tweet_id")
     user = F.Nested(UserSummarySchema, required=True)
     content = F.String(required=True, attribute="comment.content")
     created_at = Time(required=True, attribute="comment.created_at")
@@ -135,18 +135,18 @@ class FollowResultSchema(FollowSchema):
 
 
 class FeedItemSchema(ma.Schema):
-    id = F.Integer(required=True)
+    id = Id(required=True)
     created_at = Time(required=True)
     tweet = F.Nested(TweetSchema, required=True)
 
 
 class TargetSchema(ma.Schema):
     type = F.String(required=True, attribute="target_type")
-    id = F.Integer(required=True, attribute="target_id")
+    id = Id(required=True, attribute="target_id")
 
 
 class NotificationSchema(ma.Schema):
-    id = F.Integer(required=True, attribute="notification.id")
+    id = Id(required=True, attribute="notification.id")
     verb = F.String(required=True, attribute="notification.verb")
     actor = F.Nested(UserSummarySchema, required=True)
     target = F.Nested(TargetSchema, required=True, attribute="notification")

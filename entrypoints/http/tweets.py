@@ -14,7 +14,7 @@ from core.services.posting import PostingService
 from core.services.views import TweetDetail, TweetView
 from entrypoints.http import auth
 from entrypoints.http.args import IdempotencyArgs, TweetCreateArgs, TweetListArgs, TweetTextArgs
-from entrypoints.http.errordocs import fails
+from entrypoints.http.errordocs import fails, fails_when
 from entrypoints.http.limits import uploads
 from entrypoints.http.paging import NewestPageArgs, paged
 from entrypoints.http.parsing import BODY, Blueprint, json_alternative
@@ -22,6 +22,10 @@ from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import SuccessSchema, TweetDetailSchema, TweetSchema
 
 blp = Blueprint("tweets", __name__, url_prefix="/api/tweets", description="Tweets")
+SPENT_KEY_DOC = (
+    "The Idempotency-Key made a tweet within the hour that was deleted since: the key is "
+    "spent (a retry never brings a deleted tweet back); send a new key"
+)
 
 
 @blp.route("/")
@@ -46,6 +50,7 @@ class Tweets(MethodView):
     @blp.arguments(IdempotencyArgs, location="headers")
     @blp.response(201, TweetSchema)
     @blp.alt_response(200, schema=TweetSchema, description="A retried Idempotency-Key")
+    @fails_when(409, SPENT_KEY_DOC)
     @json_alternative(blp, TweetTextArgs)
     @uploads(files=MAX_PHOTOS)
     @inject

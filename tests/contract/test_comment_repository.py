@@ -45,8 +45,8 @@ def test_a_deleted_comment_is_gone_and_deleting_again_is_harmless(
         (tweet,) = add_tweets(uow, make, user.id, 1)
         comment = make.comment(tweet.id, user.id)
         uow.comments.add(comment)
-        uow.comments.delete(comment.id)
-        uow.comments.delete(comment.id)
+        assert uow.comments.delete(comment.id) is True
+        assert uow.comments.delete(comment.id) is False
         assert uow.comments.get(comment.id) is None
 
 
@@ -119,3 +119,18 @@ def test_changing_a_returned_comment_does_not_change_the_store(
         returned.edit("changed after get", make.clock.now())
         stored = uow.comments.get(comment.id)
         assert stored is not None and stored.content == "original"
+
+
+def test_change_likes_tells_whether_the_comment_exists(uow: UnitOfWork, make: Maker) -> None:
+    with uow:
+        (user,) = add_users(uow, make, 1)
+        (tweet,) = add_tweets(uow, make, user.id, 1)
+        comment, doomed = make.comment(tweet.id, user.id), make.comment(tweet.id, user.id)
+        uow.comments.add(comment)
+        uow.comments.add(doomed)
+        uow.comments.delete(doomed.id)
+        # A decrement clamped at zero changes no value, yet matches the row.
+        assert uow.comments.change_likes(comment.id, -1) is True
+        assert uow.comments.change_likes(doomed.id, 1) is False
+        assert uow.comments.change_likes(make.new_id(), 1) is False
+        assert uow.comments.get(doomed.id) is None

@@ -82,10 +82,11 @@ def test_a_deleted_tweet_is_gone_and_deleting_again_is_harmless(
         doomed = make.tweet(author.id, photos=2)
         uow.tweets.add(doomed)
         (kept,) = add_tweets(uow, make, author.id, 1)
-        uow.tweets.delete(doomed.id)
-        uow.tweets.delete(doomed.id)
+        assert uow.tweets.delete(doomed.id) is True
+        assert uow.tweets.delete(doomed.id) is False
         assert uow.tweets.get(doomed.id) is None
         assert uow.tweets.get_many([doomed.id, kept.id]) == [kept]
+        assert uow.tweets.named_photo_keys([p.key for p in doomed.photos]) == set()
 
 
 def test_change_counts_adds_to_likes_and_comments(uow: UnitOfWork, make: Maker) -> None:
@@ -98,6 +99,29 @@ def test_change_counts_adds_to_likes_and_comments(uow: UnitOfWork, make: Maker) 
         stored = uow.tweets.get(tweet.id)
         assert stored is not None
         assert (stored.likes_count, stored.comments_count) == (3, 2)
+
+
+def test_change_counts_tells_whether_the_tweet_exists(uow: UnitOfWork, make: Maker) -> None:
+    with uow:
+        (author,) = add_users(uow, make, 1)
+        tweet, doomed = add_tweets(uow, make, author.id, 2)
+        uow.tweets.delete(doomed.id)
+        assert uow.tweets.change_counts(tweet.id, likes=1) is True
+        assert uow.tweets.change_counts(make.new_id(), likes=1, comments=1) is False
+        assert uow.tweets.change_counts(doomed.id, comments=-1) is False
+        assert uow.tweets.get_many([doomed.id]) == []
+
+
+def test_change_counts_finds_a_tweet_even_when_no_count_moves(uow: UnitOfWork, make: Maker) -> None:
+    with uow:
+        (author,) = add_users(uow, make, 1)
+        (tweet,) = add_tweets(uow, make, author.id, 1)
+        # A decrement clamped at zero and a zero delta change no value, yet match the row.
+        assert uow.tweets.change_counts(tweet.id, likes=-1, comments=-1) is True
+        assert uow.tweets.change_counts(tweet.id) is True
+        stored = uow.tweets.get(tweet.id)
+        assert stored is not None
+        assert (stored.likes_count, stored.comments_count) == (0, 0)
 
 
 def test_counts_never_go_below_zero_under_repeated_decrements(uow: UnitOfWork, make: Maker) -> None:

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from container import Container, build_container
+from core.domain.ids import MAX_ID
 from settings import Settings
 from tests.contract.sql_backends import fresh_mysql_url
 
@@ -23,14 +24,15 @@ from tests.contract.sql_backends import fresh_mysql_url
 PROFILES = ["embedded", "full"]
 FULL_REDIS_URL = "redis://127.0.0.1:6379/13"
 PASSWORD = "secret-pass"
+ID_TEXT = re.compile("[1-9][0-9]{0,18}")
 _names = itertools.count(1)
 
 
 @dataclass(frozen=True)
 class Account:
-    """A signed-up user of a test, with their bearer token."""
+    """A signed-up user of a test, with their bearer token (`id` as the API writes it)."""
 
-    id: int
+    id: str
     username: str
     token: str
 
@@ -134,6 +136,15 @@ class Chirp:
         user = response.json["user"]
         return Account(id=user["id"], username=user["username"], token=response.json["token"])
 
+    def admin(self) -> Account:
+        """An admin (made as `chirp users create-admin` does), logged in."""
+        self.container.accounts().create_admin("admin_01", "admin@example.com", PASSWORD)
+        body = {"username": "admin_01", "password": PASSWORD}
+        response = self.post("/api/accounts/login/", json=body)
+        assert response.status_code == 200, response.json
+        user = response.json["user"]
+        return Account(id=user["id"], username=user["username"], token=response.json["token"])
+
     def tweet(self, who: Account, content: str = "hello, world", **kwargs: Any) -> dict[str, Any]:
         response = self.post("/api/tweets/", who, json={"content": content}, **kwargs)
         assert response.status_code == 201, response.json
@@ -144,17 +155,17 @@ class Chirp:
         assert response.status_code == 201, response.json
         return response
 
-    def comment(self, who: Account, tweet_id: int, content: str = "nice one") -> dict[str, Any]:
+    def comment(self, who: Account, tweet_id: str, content: str = "nice one") -> dict[str, Any]:
         body = {"tweet_id": tweet_id, "content": content}
         response = self.post("/api/comments/", who, json=body)
         assert response.status_code == 201, response.json
         return response.json
 
-    def like(self, who: Account, content_type: str, object_id: int) -> TestResponse:
+    def like(self, who: Account, content_type: str, object_id: str | int) -> TestResponse:
         body = {"content_type": content_type, "object_id": object_id}
         return self.post("/api/likes/", who, json=body)
 
-    def feed_ids(self, who: Account, query: str = "") -> list[int]:
+    def feed_ids(self, who: Account, query: str = "") -> list[str]:
         self.settle()
         response = self.get(f"/api/newsfeeds/{query}", who)
         assert response.status_code == 200, response.json
@@ -168,6 +179,12 @@ class Chirp:
         clock = self.container.clock()
         if hasattr(clock, "advance"):
             clock.advance(0.001)
+
+
+def is_id(value: Any) -> bool:
+    """Whether a response value is an id as the API writes it: a decimal string of a
+    positive 63-bit integer, without sign or leading zero."""
+    return isinstance(value, str) and bool(ID_TEXT.fullmatch(value)) and int(value) <= MAX_ID
 
 
 def assert_error(response: TestResponse, status: int, field: str | None = None) -> None:

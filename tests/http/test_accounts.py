@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.http.helpers import PASSWORD, Account, Chirp, assert_error
+from tests.http.helpers import PASSWORD, Account, Chirp, assert_error, is_id
 
 
 def signup_body(username: str = "carol_01", email: str = "carol@example.com") -> dict[str, str]:
@@ -15,7 +15,7 @@ def test_signup_answers_201_with_the_user_and_a_token(api: Chirp) -> None:
     body = response.json
     assert body["success"] is True
     assert set(body["user"]) == {"id", "username"} and body["user"]["username"] == "carol_01"
-    assert isinstance(body["user"]["id"], int) and len(body["token"]) >= 22
+    assert is_id(body["user"]["id"]) and len(body["token"]) >= 22
 
 
 def test_signup_creates_the_profile(api: Chirp) -> None:

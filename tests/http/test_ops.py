@@ -44,7 +44,7 @@ DOCUMENTED = {
     ("put", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413},
     ("patch", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413},
     ("get", "/api/tweets/"): {200, 400, 429},
-    ("post", "/api/tweets/"): {200, 201, 400, 401, 413, 429},
+    ("post", "/api/tweets/"): {200, 201, 400, 401, 409, 413, 429},
     ("get", "/api/tweets/{tweet_id}/"): {200, 404, 429},
     ("patch", "/api/tweets/{tweet_id}/"): {200, 400, 401, 403, 404},
     ("delete", "/api/tweets/{tweet_id}/"): {200, 401, 403, 404},

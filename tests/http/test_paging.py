@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from tests.http.helpers import Account, Chirp, assert_error
 
 
-def post_many(api: Chirp, who: Account, count: int, label: str = "tweet") -> list[int]:
+def post_many(api: Chirp, who: Account, count: int, label: str = "tweet") -> list[str]:
     """Ids of `count` new tweets, oldest first, each at its own time."""
     ids = []
     for i in range(count):
@@ -59,7 +61,7 @@ def test_a_link_header_points_at_the_next_page(api: Chirp, alice: Account) -> No
     url = link[1 : link.index(">")]
     query = parse_qs(urlsplit(url).query)
     assert query == {
-        "user_id": [str(alice.id)],
+        "user_id": [alice.id],
         "limit": ["2"],
         "cursor": [response.json["next_cursor"]],
     }
@@ -119,3 +121,45 @@ def test_notifications_and_follow_lists_are_paged(api: Chirp, alice: Account) ->
     assert len(followers["results"]) == 2 and followers["has_next_page"]
     notes = api.get("/api/notifications/?limit=2", alice).json
     assert len(notes["results"]) == 2 and notes["has_next_page"]
+
+
+# Every paged list, as (path, who may read it): "user" a signed-up user, "admin" an admin.
+PAGED_LISTS = [
+    ("/api/tweets/?user_id={user}", None),
+    ("/api/newsfeeds/?", "user"),
+    ("/api/comments/?tweet_id={tweet}", None),
+    ("/api/friendships/{user}/followers/?", None),
+    ("/api/friendships/{user}/followings/?", None),
+    ("/api/notifications/?", "user"),
+    ("/api/users/?", "admin"),
+]
+
+
+@pytest.mark.parametrize("field", ["cursor", "since"])
+@pytest.mark.parametrize(("path", "reader"), PAGED_LISTS, ids=lambda v: str(v).split("?")[0])
+def test_every_paged_list_answers_400_naming_an_unreadable_cursor_or_since(
+    api: Chirp, alice: Account, path: str, reader: str | None, field: str
+) -> None:
+    tweet = api.tweet(alice)
+    api.comment(alice, tweet["id"])
+    who = {None: None, "user": alice, "admin": api.admin()}[reader]
+    url = path.format(user=alice.id, tweet=tweet["id"])
+    assert api.get(url, who).status_code == 200
+    for garbage in ("garbage", "Zm9vYmFy", "YzE6LTE", "%F0%9F%90%A6"):
+        response = api.get(f"{url}&{field}={garbage}", who)
+        assert_error(response, 400, field)
+        assert set(response.json["errors"]) == {field}
+
+
+def test_since_on_the_oldest_first_comments_goes_newer_like_cursor(
+    api: Chirp, alice: Account
+) -> None:
+    tweet = api.tweet(alice)
+    ids = [api.comment(alice, tweet["id"], f"comment {i}")["id"] for i in range(5)]
+    base = f"/api/comments/?tweet_id={tweet['id']}&limit=2"
+    first = api.get(base).json
+    after = api.get(f"{base}&since={first['next_cursor']}")
+    assert [c["id"] for c in after.json["results"]] == ids[2:4]
+    link = after.headers["Link"]
+    query = parse_qs(urlsplit(link[1 : link.index(">")]).query)
+    assert query["cursor"] == [after.json["next_cursor"]] and "since" not in query

@@ -69,8 +69,8 @@ def _known(values: dict[str, Any] | None) -> dict[str, Any] | None:
         return values
     for name, known in SEEDED.get("ids", {}).items():
         value = values.get(name)
-        if isinstance(value, int) and value % 2 == 0:
-            values[name] = known[value % len(known)]
+        if isinstance(value, str) and value.isdigit() and int(value) % 2 == 0:
+            values[name] = known[int(value) % len(known)]
     return values
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from tests.http.helpers import Account, Chirp, assert_error
+from tests.http.helpers import Account, Chirp, assert_error, is_id
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 TWEET_KEYS = {
@@ -33,7 +33,7 @@ def test_a_new_tweet_has_the_contract_shape(api: Chirp, alice: Account) -> None:
     }
     assert TIME.match(tweet["created_at"]) and tweet["edited_at"] is None
     assert (tweet["comments_count"], tweet["likes_count"], tweet["has_liked"]) == (0, 0, False)
-    assert tweet["photo_urls"] == [] and isinstance(tweet["id"], int)
+    assert tweet["photo_urls"] == [] and is_id(tweet["id"])
 
 
 def test_posting_needs_authentication(api: Chirp) -> None:
@@ -147,6 +147,23 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_tweet(
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json["id"] == first.json["id"]
     assert len(api.get(f"/api/tweets/?user_id={alice.id}").json["results"]) == 1
+
+
+def test_retrying_a_key_whose_tweet_was_deleted_is_a_409_and_makes_no_tweet(
+    api: Chirp, alice: Account
+) -> None:
+    key = {"Idempotency-Key": "retry-after-delete"}
+    first = api.post("/api/tweets/", alice, json={"content": "soon gone"}, headers=key)
+    api.call("DELETE", f"/api/tweets/{first.json['id']}/", alice)
+    again = api.post("/api/tweets/", alice, json={"content": "soon gone"}, headers=key)
+    assert_error(again, 409, "Idempotency-Key")
+    assert "deleted" in again.json["message"]
+    assert api.get(f"/api/tweets/?user_id={alice.id}").json["results"] == []
+    fresh = {"Idempotency-Key": "a-new-key"}
+    assert (
+        api.post("/api/tweets/", alice, json={"content": "back again"}, headers=fresh).status_code
+        == 201
+    )
 
 
 def test_idempotency_keys_are_per_user(api: Chirp, alice: Account, bob: Account) -> None:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from tests.http.helpers import PASSWORD, Account, Chirp, assert_error
-
-
-def admin(api: Chirp) -> Account:
-    api.container.accounts().create_admin("admin_01", "admin@example.com", PASSWORD)
-    body = {"username": "admin_01", "password": PASSWORD}
-    response = api.post("/api/accounts/login/", json=body)
-    return Account(
-        id=response.json["user"]["id"], username="admin_01", token=response.json["token"]
-    )
+from tests.http.helpers import Account, Chirp, assert_error
 
 
 def test_an_admin_lists_users_newest_first_with_their_details(
     api: Chirp, alice: Account, bob: Account
 ) -> None:
-    boss = admin(api)
+    boss = api.admin()
     response = api.get("/api/users/?limit=2", boss)
     assert response.status_code == 200
     rows = response.json["results"]
