@@ -52,10 +52,24 @@ class Settings:
     # Longer than the hour a user summary (holding its avatar URL) stays in the object
     # cache, so no cached summary hands out an expired URL.
     s3_presign_seconds: int = 7200
+    # Follows and feeds on HBase (full profile, behind a gate): its Thrift1 gateway.
+    hbase_host: str = "127.0.0.1"
+    hbase_port: int = 9090
+    hbase_table_prefix: str = "chirp_"
+    hbase_pool_size: int = 10
+    # Socket timeout of each Thrift call, and the longest wait for a free pooled connection.
+    hbase_timeout_ms: int = 5000
+    # Proxies in front of `chirp serve` whose X-Forwarded-For/-Proto/-Host are believed
+    # (0: none, the peer is the client; a client could forge the headers otherwise).
+    trusted_proxies: int = 0
+    # Always mark the session cookie Secure, not only when the request came over https.
+    cookie_secure: bool = False
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"CHIRP_PROFILE must be one of {', '.join(PROFILES)}")
+        if self.trusted_proxies < 0:
+            raise ValueError("CHIRP_TRUSTED_PROXIES must be 0 or more")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +91,12 @@ class Settings:
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
+
+    @property
+    def ratelimit_sqlite_url(self) -> str:
+        """The embedded profile's rate-limit windows: a file of their own, so counting a
+        request never waits for the data file's write lock (a fan-out batch holds it)."""
+        return f"sqlite:///{(self.data_dir / 'ratelimits.sqlite3').resolve()}"
 
 
 def _parse_bool(raw: str) -> bool:

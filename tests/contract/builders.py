@@ -13,6 +13,15 @@ from core.domain.tweets import Photo, Tweet
 from core.domain.users import Profile, User
 from core.ports.unit_of_work import UnitOfWork
 
+# The region-boundary cases use these ids, and the HBase test tables are split inside their
+# pages: before the entries (or follows) BOUNDARY_IDS[k] and fans BOUNDARY_FAN_IDS[k], k in
+# BOUNDARY_SPLITS (tests/contract/hbase_backends.py). Far from the ids `Maker` makes.
+BOUNDARY_USER_ID = 5_000_000_000_000_000_017
+BOUNDARY_AUTHOR_ID = 5_000_000_000_000_000_029
+BOUNDARY_IDS = [6_000_000_000_000_000_000 + k * 1_000_003 for k in range(9)]
+BOUNDARY_FAN_IDS = [7_000_000_000_000_000_000 + k * 999_983 for k in range(9)]
+BOUNDARY_SPLITS = (2, 5)
+
 # Each new id moves the clock by a millisecond and a microsecond, so stored times that
 # lose their microseconds (or their time zone) show up as unequal entities.
 TICK_SECONDS = 0.001001
@@ -155,3 +164,20 @@ def add_tweets(uow: UnitOfWork, make: Maker, user_id: int, count: int) -> list[T
     for tweet in tweets:
         uow.tweets.add(tweet)
     return tweets
+
+
+def entry(reader_id: int, tweet_id: int, author_id: int) -> FeedItem:
+    """A feed entry for a tweet given only by its id (stores need no tweet row)."""
+    return FeedItem(
+        reader_id=reader_id, tweet_id=tweet_id, author_id=author_id, created_at=time_of(tweet_id)
+    )
+
+
+def edge(follow_id: int, follower_id: int, followee_id: int) -> Follow:
+    """A follow edge with a chosen id (stores need no user rows)."""
+    return Follow(
+        id=follow_id,
+        follower_id=follower_id,
+        followee_id=followee_id,
+        created_at=time_of(follow_id),
+    )

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -35,7 +36,12 @@ from core.ports.rate_limit_store import RateLimitStore
 from core.ports.unit_of_work import UnitOfWork
 from tests.contract.builders import Maker
 
+if TYPE_CHECKING:
+    from tests.contract.hbase_backends import SessionTables
+
 UOW_BACKENDS = ["memory", "sqlite", pytest.param("mysql", marks=pytest.mark.integration)]
+# The follow and feed stores have one more real adapter: HBase (`graph_uow`).
+GRAPH_BACKENDS = [*UOW_BACKENDS, pytest.param("hbase", marks=pytest.mark.integration)]
 # "memory" is the one in-process implementation, which the embedded profile serves too.
 OBJECT_CACHE_BACKENDS = ["memory", pytest.param("memcached", marks=pytest.mark.integration)]
 REDIS_BACKENDS = ["memory", pytest.param("redis", marks=pytest.mark.integration)]
@@ -67,15 +73,39 @@ def make(clock: FakeClock, ids: SequentialIdGenerator) -> Maker:
 @pytest.fixture(params=UOW_BACKENDS)
 def uow(request: pytest.FixtureRequest, tmp_path: Path) -> UnitOfWork:
     """A fresh, empty unit of work, ready for `with uow:`."""
-    if request.param == "memory":
+    return _unit_of_work(request.param, tmp_path)
+
+
+def _unit_of_work(backend: str, tmp_path: Path) -> UnitOfWork:
+    if backend == "memory":
         return InMemoryUnitOfWork(InMemoryDatabase())
-    if request.param == "sqlite":
+    if backend == "sqlite":
         from tests.contract.sql_backends import make_sqlite_uow
 
         return make_sqlite_uow(tmp_path)
     from tests.contract.sql_backends import make_mysql_uow
 
     return make_mysql_uow()
+
+
+@pytest.fixture(params=GRAPH_BACKENDS)
+def graph_uow(request: pytest.FixtureRequest, tmp_path: Path) -> UnitOfWork:
+    """Like `uow`, and also "hbase": the in-memory unit of work with the HBase follow and
+    feed stores in place of its own, on the session's emptied tables."""
+    if request.param != "hbase":
+        return _unit_of_work(request.param, tmp_path)
+    tables = request.getfixturevalue("hbase_tables")
+    tables.empty()
+    return tables.unit_of_work()
+
+
+@pytest.fixture(scope="session")
+def hbase_tables() -> Iterator[SessionTables]:
+    """This session's pre-split HBase tables (tests/contract/hbase_backends.py)."""
+    from tests.contract.hbase_backends import session_tables
+
+    with session_tables() as tables:
+        yield tables
 
 
 @pytest.fixture(params=OBJECT_CACHE_BACKENDS)

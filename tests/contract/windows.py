@@ -63,3 +63,20 @@ WINDOW_CASES = [
 def window_cases() -> pytest.MarkDecorator:
     """Parametrise a test over every case as `case`."""
     return pytest.mark.parametrize("case", WINDOW_CASES, ids=[c.name for c in WINDOW_CASES])
+
+
+def walk(read: Callable[[Window], Ids], *, newest_first: bool, limit: int = 2) -> Ids:
+    """Every id of a list, read page by page the way clients page: each next window starts
+    past the last id shown (newest first: below it; oldest first: above it)."""
+    seen: Ids = []
+    bound: int | None = None
+    while True:
+        if newest_first:
+            window = Window(limit=limit, upper=bound)
+        else:
+            window = Window(limit=limit, lower=bound, newest_first=False)
+        page = read(window)
+        seen.extend(page[:limit])
+        if len(page) <= limit:
+            return seen
+        bound = page[limit - 1]
