@@ -13,20 +13,33 @@ from adapters.cache.redis_counters import RedisCounters
 from adapters.cache.redis_gate_store import RedisGateStore
 from adapters.cache.redis_list_cache import RedisListCache
 from adapters.cache.redis_rate_limit_store import RedisRateLimitStore
+from adapters.hbase import (
+    HBaseFeedStore,
+    HBaseFollowStore,
+    create_tables,
+    hbase_pool_resource,
+    ping_hbase,
+)
 from adapters.memory.blobs import InMemoryBlobStore
+from adapters.memory.checkpoints import InMemoryCheckpointStore
 from adapters.memory.clock import FakeClock
 from adapters.memory.counters import InMemoryCounters
 from adapters.memory.database import InMemoryDatabase
 from adapters.memory.gates import InMemoryGateStore
 from adapters.memory.ids import SequentialIdGenerator
 from adapters.memory.list_cache import InMemoryListCache
+from adapters.memory.migration_source import InMemoryMigrationSource
 from adapters.memory.object_cache import InMemoryObjectCache
 from adapters.memory.rate_limits import InMemoryRateLimitStore
 from adapters.memory.task_queue import InMemoryTaskQueue
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
+from adapters.mysql.checkpoints import SqlCheckpointStore
 from adapters.mysql.engine import engine_resource, migrate_schema
 from adapters.mysql.health import ping as ping_database
 from adapters.mysql.job_queue import SqlTaskQueue
+from adapters.mysql.migration_source import SqlMigrationSource
+from adapters.mysql.rate_limits import SqlRateLimitStore, rate_window_engine
+from adapters.mysql.uncached import NoCounters, NoListCache, NoObjectCache
 from adapters.mysql.unit_of_work import SqlUnitOfWork
 from adapters.queue.dramatiq_queue import dramatiq_queue_resource
 from adapters.s3.client import s3_client_resource
@@ -50,8 +63,9 @@ def _lines(*parts: str) -> str:
 
 class Backends(containers.DeclarativeContainer):
     """Clients and engines are Resources (closed by `shutdown_resources()`); each real
-    adapter is defined once and `Selector(profile, ...)` picks one per port. The memory and
-    embedded profiles share the in-process caches, on the fake and the system clock."""
+    adapter is defined once and `Selector(profile, ...)` picks one per port. The memory
+    profile has the in-process caches; embedded shares what must be shared (rate-limit
+    windows) through SQLite and caches nothing, so several processes stay coherent."""
 
     settings = providers.Dependency(instance_of=Settings)
     cfg = settings.provided
@@ -94,22 +108,57 @@ class Backends(containers.DeclarativeContainer):
     memory_blobs = providers.Singleton(InMemoryBlobStore, clock=clock)
     blobs = providers.Selector(profile, memory=memory_blobs, embedded=local_blobs, full=s3_blobs)
 
-    # Caches
+    # Follows and feeds: SQL always; on full, HBase too (behind the hbase_* gates)
+    hbase_pool = providers.Resource(
+        hbase_pool_resource, host=cfg.hbase_host, port=cfg.hbase_port, size=cfg.hbase_pool_size,
+        timeout_ms=cfg.hbase_timeout_ms,
+    )  # fmt: skip
+    hbase_follows = providers.Singleton(
+        HBaseFollowStore, pool=hbase_pool, prefix=cfg.hbase_table_prefix
+    )
+    hbase_feeds = providers.Singleton(
+        HBaseFeedStore, pool=hbase_pool, prefix=cfg.hbase_table_prefix
+    )
+    no_store: providers.Object[None] = providers.Object(None)
+    second_follows = providers.Selector(
+        profile, memory=no_store, embedded=no_store, full=hbase_follows
+    )
+    second_feeds = providers.Selector(profile, memory=no_store, embedded=no_store, full=hbase_feeds)
+    sql_source = providers.Singleton(SqlMigrationSource, engine=engine)
+    memory_source = providers.Singleton(InMemoryMigrationSource, memory_db)
+    migration_source = providers.Selector(
+        profile, memory=memory_source, embedded=sql_source, full=sql_source
+    )
+    sql_checkpoints = providers.Singleton(SqlCheckpointStore, engine=engine)
+    memory_checkpoints = providers.Singleton(InMemoryCheckpointStore)
+    checkpoints = providers.Selector(
+        profile, memory=memory_checkpoints, embedded=sql_checkpoints, full=sql_checkpoints
+    )
+
+    # Caches. Embedded has none: its processes (server workers, CLI) share only the SQLite
+    # files, and a per-process cache would not hear another process's writes.
     objects = providers.Singleton(InMemoryObjectCache, clock=clock)
     memcached_objects = providers.Singleton(MemcachedObjectCache, client=memcached)
     object_cache = providers.Selector(
-        profile, memory=objects, embedded=objects, full=memcached_objects
-    )
+        profile, memory=objects, embedded=providers.Singleton(NoObjectCache),
+        full=memcached_objects,
+    )  # fmt: skip
     lists = providers.Singleton(InMemoryListCache, clock=clock)
     redis_lists = providers.Singleton(RedisListCache, client=redis)
-    list_cache = providers.Selector(profile, memory=lists, embedded=lists, full=redis_lists)
+    list_cache = providers.Selector(
+        profile, memory=lists, embedded=providers.Singleton(NoListCache), full=redis_lists
+    )
     counts = providers.Singleton(InMemoryCounters, clock=clock)
     redis_counts = providers.Singleton(RedisCounters, client=redis)
-    counters = providers.Selector(profile, memory=counts, embedded=counts, full=redis_counts)
+    counters = providers.Selector(
+        profile, memory=counts, embedded=providers.Singleton(NoCounters), full=redis_counts
+    )
     windows = providers.Singleton(InMemoryRateLimitStore, clock=clock)
+    window_engine = providers.Resource(rate_window_engine, cfg.ratelimit_sqlite_url)
+    sql_windows = providers.Singleton(SqlRateLimitStore, engine=window_engine, clock=clock)
     redis_windows = providers.Singleton(RedisRateLimitStore, client=redis)
     rate_limit_store = providers.Selector(
-        profile, memory=windows, embedded=windows, full=redis_windows
+        profile, memory=windows, embedded=sql_windows, full=redis_windows
     )
     gates_file = cfg.data_dir.joinpath.call("gates.json")
     gate_store = providers.Selector(
@@ -139,11 +188,12 @@ class Backends(containers.DeclarativeContainer):
     # Operations: the schema (and bucket) upgrade, and what readiness pings
     sql_schema = providers.Callable(migrate_schema, engine)
     bucket = providers.Callable(S3BlobStore.ensure_bucket, s3_blobs)
+    hbase_tables = providers.Callable(create_tables, hbase_pool, cfg.hbase_table_prefix)
     migrate = providers.Selector(
         profile,
         memory=providers.Object(NO_SCHEMA),
         embedded=sql_schema,
-        full=providers.Callable(_lines, sql_schema, bucket),
+        full=providers.Callable(_lines, sql_schema, bucket, hbase_tables),
     )
     ping_sql = providers.Callable(ping_database, engine).provider
     readiness_checks = providers.Selector(
@@ -156,5 +206,6 @@ class Backends(containers.DeclarativeContainer):
             memcached=providers.Callable(ping_memcached, memcached).provider,
             # Heads the bucket, creating it when missing: a fresh S3 server becomes ready.
             s3=bucket.provider,
+            hbase=providers.Callable(ping_hbase, hbase_pool).provider,
         ),
     )

@@ -18,10 +18,13 @@ from core.services.health import readiness_report
 from core.services.likes import LikeService
 from core.services.lookups import Lookups
 from core.services.media import MediaService, MediaSweeper
+from core.services.migration import MigrationService
+from core.services.mirror import StoreMirror
 from core.services.notifications import NotificationService, Notifier
 from core.services.posting import PostingService
 from core.services.profiles import ProfileService
 from core.services.ratelimit import RateLimiter
+from core.services.stores import SecondaryStores, StoreRouter
 from core.services.timeline import TimelineService
 from settings import Settings, secret_key_for
 
@@ -57,6 +60,19 @@ class Container(containers.DeclarativeContainer):
     memcached = backends.memcached
 
     # Services
+    gatekeeper = providers.Factory(GateKeeper, store=gate_store)
+    secondary = providers.Singleton(SecondaryStores, follows=backends.second_follows,
+                                    feeds=backends.second_feeds)  # fmt: skip
+    stores = providers.Singleton(StoreRouter, uow_factory=uow_factory, secondary=secondary,
+                                 gates=gatekeeper)  # fmt: skip
+    mirror = providers.Singleton(
+        StoreMirror, uow_factory=uow_factory, source=backends.migration_source, stores=stores,
+        ids=ids, lists=list_cache,
+    )  # fmt: skip
+    migration = providers.Factory(
+        MigrationService, uow_factory=uow_factory, source=backends.migration_source,
+        checkpoints=backends.checkpoints, mirror=mirror, stores=stores,
+    )  # fmt: skip
     lookups = providers.Singleton(Lookups, uow_factory=uow_factory, cache=object_cache, blobs=blobs)
     media = providers.Singleton(MediaService, blobs=blobs)
     media_sweeper = providers.Factory(MediaSweeper, uow_factory=uow_factory, blobs=blobs,
@@ -79,20 +95,20 @@ class Container(containers.DeclarativeContainer):
     posting = providers.Factory(
         PostingService, uow_factory=uow_factory, clock=clock, ids=ids, lookups=lookups,
         media=media, dispatcher=dispatcher, lists=list_cache, comments=comments,
-        notifier=notifier, feed_cap=cfg.feed_cap,
+        notifier=notifier, feed_cap=cfg.feed_cap, mirror=mirror,
     )  # fmt: skip
     fanout = providers.Factory(
         FanoutService, uow_factory=uow_factory, ids=ids, queue=task_queue, lists=list_cache,
         batch_size=cfg.fanout_batch, celebrity_threshold=cfg.celebrity_threshold,
-        feed_cap=cfg.feed_cap,
+        feed_cap=cfg.feed_cap, mirror=mirror,
     )  # fmt: skip
     following = providers.Factory(
         FollowingService, uow_factory=uow_factory, ids=ids, lookups=lookups, lists=list_cache,
-        notifier=notifier,
+        notifier=notifier, stores=stores, mirror=mirror,
     )  # fmt: skip
     timeline = providers.Factory(
         TimelineService, uow_factory=uow_factory, lookups=lookups, lists=list_cache,
-        cache=object_cache, feed_cap=cfg.feed_cap,
+        cache=object_cache, feed_cap=cfg.feed_cap, stores=stores,
     )  # fmt: skip
     likes = providers.Factory(LikeService, uow_factory=uow_factory, ids=ids, lookups=lookups,
                               notifier=notifier)  # fmt: skip
@@ -100,7 +116,6 @@ class Container(containers.DeclarativeContainer):
                                       lookups=lookups, counters=counters)  # fmt: skip
     rate_limiter = providers.Singleton(RateLimiter, store=rate_limit_store, clock=clock,
                                        enabled=cfg.ratelimit_enabled)  # fmt: skip
-    gatekeeper = providers.Factory(GateKeeper, store=gate_store)
     secret_key = providers.Singleton(secret_key_for, settings)
 
     # Background roles: the worker's, which the embedded server runs in its own process

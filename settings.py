@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 PROFILES = ("memory", "embedded", "full")
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
@@ -64,12 +66,19 @@ class Settings:
     trusted_proxies: int = 0
     # Always mark the session cookie Secure, not only when the request came over https.
     cookie_secure: bool = False
+    # Log lines as text ("text") or one JSON object per line ("json", for a log shipper).
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"CHIRP_PROFILE must be one of {', '.join(PROFILES)}")
         if self.trusted_proxies < 0:
             raise ValueError("CHIRP_TRUSTED_PROXIES must be 0 or more")
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(f"CHIRP_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"CHIRP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -11,7 +11,10 @@ same way, plus split points inside one page (tests/contract/hbase_backends.py).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
 
 import happybase
 from Hbase_thrift import (  # type: ignore[import-not-found]  # happybase loads its IDL as this module
@@ -19,30 +22,43 @@ from Hbase_thrift import (  # type: ignore[import-not-found]  # happybase loads 
     ColumnDescriptor,
 )
 
-from adapters.hbase.gateway import guarded
+from adapters.hbase.gateway import Pool, guarded
 from adapters.hbase.model import FAMILY, TableSpec
 from adapters.hbase.schema import TABLES
 
 
-def hbase_pool_resource(
-    host: str, port: int, size: int, timeout_ms: int
-) -> Iterator[happybase.ConnectionPool]:
-    """A pool of `size` Thrift connections with a `timeout_ms` socket timeout, closed at the
-    end (a dependency-injector Resource). happybase opens the first connection at once, so a
-    gateway that is down raises Unavailable here."""
-    with guarded("connect"):
-        pool = happybase.ConnectionPool(size, host=host, port=port, timeout=timeout_ms)
+class LazyPool:
+    """A happybase ConnectionPool made on first use. happybase opens a connection as soon
+    as a pool is made; deferring that lets a process start (and serve every user outside
+    the HBase gates) while HBase is down; each call then raises Unavailable instead."""
+
+    def __init__(self, size: int, host: str, port: int, timeout_ms: int) -> None:
+        self._options = {"size": size, "host": host, "port": port, "timeout": timeout_ms}
+        self._pool: happybase.ConnectionPool | None = None
+        self._lock = threading.Lock()
+
+    def connection(self, timeout: float | None = None) -> AbstractContextManager[Any]:
+        with self._lock:
+            if self._pool is None:
+                with guarded("connect"):
+                    self._pool = happybase.ConnectionPool(**self._options)
+        return self._pool.connection(timeout=timeout)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Close every idle connection (happybase's pool has no close of its own)."""
+        if self._pool is not None:
+            for connection in list(self._pool._queue.queue):
+                connection.close()
+
+
+def hbase_pool_resource(host: str, port: int, size: int, timeout_ms: int) -> Iterator[LazyPool]:
+    """A pool of `size` Thrift connections with a `timeout_ms` socket timeout, opened on
+    first use and closed at the end (a dependency-injector Resource)."""
+    pool = LazyPool(size, host, port, timeout_ms)
     try:
         yield pool
     finally:
-        close_pool(pool)
-
-
-def close_pool(pool: happybase.ConnectionPool) -> None:
-    """Close every connection the pool holds (happybase's pool has no close of its own; its
-    idle connections wait in a private LIFO queue)."""
-    for connection in list(pool._queue.queue):
-        connection.close()
+        pool.close()
 
 
 def family_descriptor() -> object:
@@ -56,7 +72,7 @@ def family_descriptor() -> object:
     )
 
 
-def create_tables(pool: happybase.ConnectionPool, prefix: str) -> str:
+def create_tables(pool: Pool, prefix: str) -> str:
     """Create the tables under `prefix` that do not exist yet (one region each, see the module
     docstring); safe to run from several processes at once. What was done, in one line."""
     created = []
@@ -80,7 +96,7 @@ def create_tables(pool: happybase.ConnectionPool, prefix: str) -> str:
     )
 
 
-def ping_hbase(pool: happybase.ConnectionPool) -> None:
+def ping_hbase(pool: Pool) -> None:
     """Return when the gateway lists its tables (one round trip); raise Unavailable otherwise."""
     with guarded("ping"), pool.connection() as connection:
         connection.client.getTableNames()

@@ -76,18 +76,6 @@ class Micros(Codec[datetime]):
         return _UNIX_EPOCH + timedelta(microseconds=self._int.decode(raw))
 
 
-class Counter(Codec[int]):
-    """HBase's own counter cell (what `atomicIncrement` keeps): 8 bytes, big-endian signed."""
-
-    width = 8
-
-    def encode(self, value: int) -> bytes:
-        return value.to_bytes(8, "big", signed=True)
-
-    def decode(self, raw: bytes) -> int:
-        return int.from_bytes(raw, "big", signed=True)
-
-
 class Marker(Codec[None]):
     """A cell that only says the row exists (HBase keeps no row without a cell). One byte,
     never empty: `checkAndPut` reads an empty value as a missing one."""
@@ -104,7 +92,6 @@ class Marker(Codec[None]):
 INT64 = Int64()
 NEWEST_FIRST = Int64(descending=True)
 MICROS = Micros()
-COUNTER = Counter()
 MARKER = Marker()
 
 

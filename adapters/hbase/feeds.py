@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import happybase
-
-from adapters.hbase.gateway import Gateway
+from adapters.hbase.gateway import Gateway, Pool
 from adapters.hbase.model import prefix_range, window_range
 from adapters.hbase.schema import AUTHOR, BY_AUTHOR, ENTRY, FEEDS
 from core.domain.feed import FeedItem
@@ -34,9 +32,7 @@ class HBaseFeedStore(FeedStore):
     millisecond stays removed; chirp never does that (unfollow and re-follow are two requests).
     """
 
-    def __init__(
-        self, pool: happybase.ConnectionPool, prefix: str, *, wait_seconds: float = 5.0
-    ) -> None:
+    def __init__(self, pool: Pool, prefix: str, *, wait_seconds: float = 5.0) -> None:
         self._db = Gateway(pool, prefix, wait_seconds)
 
     def add_many(self, items: Sequence[FeedItem]) -> None:

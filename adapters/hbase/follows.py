@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import happybase
-
-from adapters.hbase.gateway import Gateway
+from adapters.hbase.gateway import Gateway, Pool
 from adapters.hbase.model import after_range, window_range
 from adapters.hbase.schema import (
-    COUNT,
     EDGE,
     EDGE_CELL,
     FAN,
@@ -24,22 +21,20 @@ from core.domain.paging import Window
 from core.domain.social import Follow
 from core.ports.follow_store import FollowStore
 
-_FOLLOWERS = COUNT.columns[0]
-
 
 class HBaseFollowStore(FollowStore):
     """Follow edges in HBase, written at once (never part of the SQL unit of work).
 
-    Rules (the edge cell is the truth; the list rows and the counter follow it):
+    Rules (the edge cell is the truth; the list rows follow it):
     - `add` claims the edge cell with checkAndPut "if missing" (Thrift1's checkAndPut, which
-      happybase's Table does not wrap): of adds racing for one pair exactly one answers True
-      and counts +1. A tombstone is claimed with checkAndPut "if it still holds that
+      happybase's Table does not wrap): of adds racing for one pair exactly one answers True.
+      A tombstone is claimed with checkAndPut "if it still holds that
       tombstone", after finishing that removal's deletes.
-    - The winner then writes the three list rows (one batch), counts +1 and reads the edge
-      again: if a `remove` took it meanwhile, it deletes its own list rows, since the
+    - The winner then writes the three list rows (one batch) and reads the edge again: if a
+      `remove` took it meanwhile, it deletes its own list rows, since the
       remove's deletes may have landed before them.
     - `remove` swaps the live edge it read for a tombstone with checkAndPut "if it still holds
-      what I read": of removes racing, exactly one answers True and counts -1; it then deletes
+      what I read": of removes racing, exactly one answers True; it then deletes
       the list rows. The edge cell is never deleted: a put in the same server millisecond as
       a delete would be hidden by the delete marker, and a tombstone can be claimed at once.
     - List rows carry the follow id, so deleting an old edge's rows never hits a new edge's.
@@ -48,24 +43,32 @@ class HBaseFollowStore(FollowStore):
     that lands after its edge was removed show until that add deletes them a round trip
     later (if the pair was followed again meanwhile, `follower_ids` returns the follower
     once, so that batch is one short). A process dying between its claim and its list writes
-    leaves list rows missing (add) or stale (remove: the next add or remove of the pair
-    finishes it) and the counter one off; nothing repairs that yet.
+    leaves list rows missing (add: adding the same follow again, as a retried mirror job or
+    a resumed backfill does, writes them) or stale (remove: the next add or remove of the
+    pair finishes it).
+    - `count_followers` counts the fan rows, so it always agrees with what fan-out reads.
     """
 
-    def __init__(
-        self, pool: happybase.ConnectionPool, prefix: str, *, wait_seconds: float = 5.0
-    ) -> None:
+    def __init__(self, pool: Pool, prefix: str, *, wait_seconds: float = 5.0) -> None:
         self._db = Gateway(pool, prefix, wait_seconds)
 
     def add(self, follow: Follow) -> bool:
         if not self._claim(follow):
+            # The same edge again: finish its list rows, which an add that stopped half-way
+            # (a killed process) left missing; they are idempotent puts.
+            _, state = self._read_edge(follow.follower_id, follow.followee_id)
+            if state == live(follow):
+                self._finish(follow)
             return False
+        self._finish(follow)
+        return True
+
+    def _finish(self, follow: Follow) -> None:
+        """Write the edge's list rows, then undo them if a remove took the edge meanwhile."""
         self._write_lists(follow)
-        self._count(follow.followee_id, +1)
         _, now = self._read_edge(follow.follower_id, follow.followee_id)
         if now != live(follow):
             self._delete_lists(follow)  # a remove took the edge before our rows landed
-        return True
 
     def remove(self, follower_id: int, followee_id: int) -> bool:
         raw, state = self._read_edge(follower_id, followee_id)
@@ -78,7 +81,6 @@ class HBaseFollowStore(FollowStore):
         if not self._claim_removal(edge, raw):
             return False
         self._delete_lists(edge)
-        self._count(followee_id, -1)
         return True
 
     def get(self, follower_id: int, followee_id: int) -> Follow | None:
@@ -130,11 +132,14 @@ class HBaseFollowStore(FollowStore):
         return list(dict.fromkeys(ids))  # ascending already; one id per follower
 
     def count_followers(self, user_id: int) -> int:
-        key = COUNT.key(followee_id=user_id)
-        cells = self._db.rows(FOLLOWS, [key], [_FOLLOWERS.key]).get(key, {})
-        # A remove's -1 may land before the racing add's +1: never show a negative count.
-        followers: int = COUNT.read_cells(cells).get("followers", 0)
-        return max(0, followers)
+        # Counted from the fan rows (one keys-only scan), so the count is always what
+        # fan-out would reach: a counter cell could drift for good when a process died
+        # between an edge's write and its increment. Only `chirp migrate verify` asks.
+        key_range = after_range(FAN, None, followee_id=user_id)
+        if key_range is None:
+            return 0
+        rows = self._db.scan(FOLLOWS, key_range, None, keys_only=True)
+        return len({FAN.read_key(key)["follower_id"] for key, _ in rows})
 
     def followed_among(self, follower_id: int, candidate_ids: Sequence[int]) -> set[int]:
         keys = [EDGE.key(follower_id=follower_id, followee_id=c) for c in set(candidate_ids)]
@@ -176,9 +181,6 @@ class HBaseFollowStore(FollowStore):
         key = EDGE.key(follower_id=follower_id, followee_id=followee_id)
         raw = self._db.rows(FOLLOWS, [key], [EDGE_CELL.key]).get(key, {}).get(EDGE_CELL.key)
         return raw, (EDGE_CELL.codec.decode(raw) if raw else None)
-
-    def _count(self, followee_id: int, delta: int) -> None:
-        self._db.increment(FOLLOWS, COUNT.key(followee_id=followee_id), _FOLLOWERS.key, delta)
 
 
 def _follow(state: EdgeState, follower_id: int, followee_id: int) -> Follow:

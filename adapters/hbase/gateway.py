@@ -2,7 +2,7 @@
 
 Each public method is a fixed number of Thrift round trips, whatever the number of rows:
 `scan` three (open, one fetch, close), `rows`, `mutate` (up to MAX_ROWS_PER_CALL rows),
-`check_and_put` and `increment` one each. The raw Thrift client is used where happybase's
+`check_and_put` one. The raw Thrift client is used where happybase's
 `Table` would add calls (its scan fetches once more after a short batch; its row delete
 asks for the column families first) or offers nothing (`checkAndPut`).
 """
@@ -10,8 +10,8 @@ asks for the column families first) or offers nothing (`checkAndPut`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol, TypeVar
 
 import happybase
 from Hbase_thrift import (  # type: ignore[import-not-found]  # happybase loads its IDL as this module
@@ -54,14 +54,20 @@ def guarded(what: str) -> Iterator[None]:
         raise Unavailable(f"HBase unavailable ({what}: {exc.__class__.__name__})") from exc
 
 
+class Pool(Protocol):
+    """What the stores need of a connection pool (happybase's, or `admin.LazyPool`)."""
+
+    def connection(self, timeout: float | None = None) -> AbstractContextManager[Any]: ...
+
+
 class Gateway:
     """chirp's tables under one prefix, reached through a happybase ConnectionPool.
 
     Idempotent calls (reads, puts, deletes) are tried once more on a socket failure;
-    `check_and_put` and `increment` never are, since the first try may have been applied.
+    `check_and_put` never is, since the first try may have been applied.
     """
 
-    def __init__(self, pool: happybase.ConnectionPool, prefix: str, wait_seconds: float) -> None:
+    def __init__(self, pool: Pool, prefix: str, wait_seconds: float) -> None:
         self._pool = pool
         self._prefix = prefix
         self._wait = wait_seconds
@@ -135,17 +141,6 @@ class Gateway:
             self._call(
                 "checkAndPut",
                 lambda c: c.checkAndPut(table, key, column, expected, _put(column, value), {}),
-                idempotent=False,
-            )
-        )
-
-    def increment(self, spec: TableSpec, key: bytes, column: bytes, delta: int) -> int:
-        """Add `delta` to a counter cell atomically; the new value."""
-        table = self.name(spec)
-        return int(
-            self._call(
-                "increment",
-                lambda c: c.atomicIncrement(table, key, column, delta),
                 idempotent=False,
             )
         )

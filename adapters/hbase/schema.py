@@ -19,8 +19,8 @@ follows (all written by `HBaseFollowStore`):
 |           |                                 |                      | followed_among: truth   |
 | following | salt(f) f 2 ~follow_id          | u: followee, t: time | followings pages        |
 | follower  | salt(e) e 3 ~follow_id          | u: follower, t: time | followers pages         |
-| fan       | salt(e) e 4 follower follow_id  | x: marker            | follower_ids, ascending |
-| count     | salt(e) e 5                     | n: counter           | count_followers         |
+| fan       | salt(e) e 4 follower follow_id  | x: marker            | follower_ids (ascending)|
+|           |                                 |                      | and count_followers     |
 
 The three list rows carry the follow id, so the rows of an edge removed and made again
 never share a key (no delete can hit the new edge's rows).
@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from adapters.hbase.codecs import COUNTER, INT64, MARKER, MICROS, NEWEST_FIRST, Codec
+from adapters.hbase.codecs import INT64, MARKER, MICROS, NEWEST_FIRST, Codec
 from adapters.hbase.model import Column, RowKind, TableSpec
 from core.domain.social import Follow
 
@@ -90,7 +90,6 @@ FOLLOWER = RowKind("follower", 3, "followee_id", (("follow_id", NEWEST_FIRST),),
 FAN = RowKind(
     "fan", 4, "followee_id", (("follower_id", INT64), ("follow_id", INT64)), (SEEN,)
 )  # fmt: skip
-COUNT = RowKind("count", 5, "followee_id", (), (Column("followers", b"n", COUNTER),))
 
 AUTHOR = Column("author_id", b"a", INT64)
 ENTRY = RowKind("entry", 1, "reader_id", (("tweet_id", NEWEST_FIRST),), (AUTHOR, TIME))
@@ -98,6 +97,6 @@ BY_AUTHOR = RowKind(
     "by_author", 2, "reader_id", (("author_id", INT64), ("tweet_id", NEWEST_FIRST)), (SEEN,)
 )
 
-FOLLOWS = TableSpec("follows", (EDGE, FOLLOWING, FOLLOWER, FAN, COUNT))
+FOLLOWS = TableSpec("follows", (EDGE, FOLLOWING, FOLLOWER, FAN))
 FEEDS = TableSpec("feeds", (ENTRY, BY_AUTHOR))
 TABLES = (FOLLOWS, FEEDS)

@@ -11,7 +11,11 @@ from contextlib import contextmanager
 
 import click
 
+from container import Container
+from core.domain.errors import Unavailable
 from entrypoints.cli.common import container_of, domain_errors
+
+CONSUMER_RETRY_SECONDS = 2
 
 
 @contextmanager
@@ -29,45 +33,37 @@ def _terminated_by_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
-
-
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(1), help="worker processes  [default: one per core]")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1),
+              help="requests in progress at once, per worker")  # fmt: skip
+@click.option("--keep-alive", default=5, show_default=True, type=click.IntRange(0),
+              help="seconds an idle connection stays open")  # fmt: skip
+@click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(1),
+              help="seconds SIGTERM waits for requests in flight")  # fmt: skip
+@click.option("--max-requests", default=10_000, show_default=True, type=click.IntRange(0),
+              help="replace a worker after about this many requests (0: never)")  # fmt: skip
+@click.option("--max-requests-jitter", default=1_000, show_default=True,
+              type=click.IntRange(0), help="so workers are not all replaced at once")  # fmt: skip
+@click.option("--worker-connections", default=1_000, show_default=True, type=click.IntRange(1),
+              help="open connections per worker, idle ones included")  # fmt: skip
+@click.option("--access-log", default=None, help="file for the access log, - for stderr")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
-    """Serve the REST API with waitress; on the embedded profile this process also runs the
-    worker's roles (the outbox relay and the jobs)."""
-    import waitress
-
+def serve(ctx: click.Context, /, **options: object) -> None:
+    """Serve the REST API: a gunicorn master and its worker processes (gthread). On the
+    embedded profile every worker also runs the worker's roles (the outbox relay and the
+    jobs). SIGTERM stops gracefully: requests in flight are answered first."""
     from entrypoints.http.app import create_app
+    from entrypoints.http.server import options_of, run
 
     container = container_of(ctx)
+    chosen = options_of(**options)
     app = create_app(container)
-    container.server_roles()
-    container.dispatcher().relay()  # what a previous run recorded but never published
-    click.echo(f"chirp on http://{host}:{port}/ (profile {container.settings().profile})")
-    server = waitress.create_server(
-        app,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="chirp",
-        # waitress buffers a whole body before the app sees it: past the app's largest body
-        # limit it answers 413 itself, unread (it refuses a length equal to its max: + 1).
-        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1,
-    )
-    # waitress stops serving on KeyboardInterrupt; SIGTERM is made to mean the same, so the
-    # jobs and pools are shut down in order when the command ends.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        server.run()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    click.echo("chirp stopped")
+    profile = container.settings().profile
+    click.echo(f"chirp on http://{chosen.bind}/ (profile {profile}, {chosen.workers} workers)")
+    run(app, container, chosen)
 
 
 @click.command()
@@ -99,19 +95,31 @@ def worker(ctx: click.Context, processes: int, threads: int | None, relay: bool)
     if container.settings().profile == "memory":
         raise click.ClickException("the memory profile has no queue another process can use")
     children = [_spawn_worker(threads) for _ in range(processes - 1)]
-    container.job_consumer()
     if relay:
-        container.relay_loop()
+        container.relay_loop()  # it rides out a broker outage by itself
     click.echo(
         f"chirp worker: {processes} process(es), {container.settings().worker_threads} threads each"
     )
     with _terminated_by_signals() as stopped:
+        # A broker that is down at start is waited for, not a reason to exit: a worker
+        # that died here would leave the jobs to pile up once the broker is back.
+        while not _consuming(container) and not stopped.wait(CONSUMER_RETRY_SECONDS):
+            pass
         stopped.wait()
     for child in children:
         child.terminate()
     for child in children:
         child.wait()
     click.echo("chirp worker stopped")
+
+
+def _consuming(container: Container) -> bool:
+    try:
+        container.job_consumer()
+        return True
+    except Unavailable as exc:
+        click.echo(f"{exc.message}; trying again in {CONSUMER_RETRY_SECONDS} s", err=True)
+        return False
 
 
 def _spawn_worker(threads: int | None) -> subprocess.Popen[bytes]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api  # type: ignore[import-untyped]
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from container import Container, build_container
 from entrypoints.http import (
@@ -92,4 +93,16 @@ def create_app(container: Container | None = None) -> Flask:
     errors.register(app)
     ratelimit.init_app(app)
     limits.init_app(app)
+    trust_proxies(app, container.settings().trusted_proxies)
     return app
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` proxies, take the client's address (rate limits per IP), the scheme
+    (the cookie's Secure flag) and the host from their X-Forwarded-* headers, each the
+    value the nearest trusted proxy appended. With none, those headers are ignored: any
+    client could send them."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )

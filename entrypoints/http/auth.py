@@ -73,30 +73,35 @@ def optional_user_id() -> int | None:
 
 
 @inject
+def _secure(always: bool = Provide[Container.settings.provided.cookie_secure]) -> bool:
+    """Whether the session cookie is Secure: always (CHIRP_COOKIE_SECURE), or when the
+    request came over https (as a trusted proxy says, see `app.trust_proxies`)."""
+    return bool(always) or request.is_secure
+
+
+@inject
 def remember(
     token: str, ttl_days: int = Provide[Container.settings.provided.token_ttl_days]
 ) -> None:
-    """Set the session cookie on this request's response: HttpOnly, SameSite=Lax, Path=/."""
+    """Set the session cookie on this request's response: HttpOnly, SameSite=Lax, Path=/,
+    Secure over https."""
     max_age = int(ttl_days) * SECONDS_PER_DAY
+    secure = _secure()
 
     @after_this_request
     def set_cookie(response: Response) -> Response:
         response.set_cookie(
-            COOKIE,
-            token,
-            max_age=max_age,
-            path="/",
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
+            COOKIE, token, max_age=max_age, path="/", httponly=True, samesite="Lax", secure=secure
         )
         return response
 
 
 def forget() -> None:
-    """Clear the session cookie on this request's response."""
+    """Clear the session cookie on this request's response, with the attributes it is set
+    with."""
+    secure = _secure()
 
     @after_this_request
     def clear_cookie(response: Response) -> Response:
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax")
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax", secure=secure)
         return response

@@ -1,6 +1,7 @@
-"""The embedded profile keeps the fan-out promise in one process: a job leaves the queue
-only after it ran, a restart (even after kill -9) resumes it, SIGTERM loses nothing, and
-`chirp seed` waits for its fan-out. Real `chirp` processes on a SQLite file."""
+"""The embedded profile keeps the fan-out promise in one server (a gunicorn master whose
+workers each run jobs): a job leaves the queue only after it ran, a restart (even after
+kill -9 of every process) resumes it, SIGTERM loses nothing, and `chirp seed` waits for its
+fan-out. Real `chirp` processes on a SQLite file."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ class Server:
         self.process = subprocess.Popen(
             [str(CHIRP), "serve", "--port", str(self.port)],
             env=run_env(self.data_dir, **extra), stdout=log, stderr=log,
+            start_new_session=True,  # a group of its own: the master and its workers
         )  # fmt: skip
         wait_for(self._listening, 30, "chirp serve listening")
 
@@ -79,8 +81,13 @@ class Server:
             return json.loads(answer.read())  # type: ignore[no-any-return]
 
     def stop(self, sig: signal.Signals) -> int:
+        """SIGKILL kills every process of the server at once (a crash); any other signal
+        goes to the master, which stops its workers in order."""
         assert self.process is not None
-        self.process.send_signal(sig)
+        if sig == signal.SIGKILL:
+            os.killpg(self.process.pid, sig)
+        else:
+            self.process.send_signal(sig)
         return self.process.wait(timeout=60)
 
 

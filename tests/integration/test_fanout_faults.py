@@ -173,9 +173,11 @@ def test_posts_while_rabbitmq_is_down_answer_201_and_reach_every_follower_when_i
     ]
     for reader in readers:
         api.following().follow(reader.id, author.user.id)
-    workers.start()
+    workers.start()  # connected before the outage
+    wait_for(lambda: "threads each" in workers.logs(), 30, "the first worker started")
     try:
         _services("down", "rabbitmq")
+        workers.start()  # started during the outage: it must wait for the broker, not exit
         posted = []
         for n in range(3):
             response = client.post(
@@ -193,6 +195,7 @@ def test_posts_while_rabbitmq_is_down_answer_201_and_reach_every_follower_when_i
             120,  # type: ignore[misc]
             f"tweet {tweet_id} delivered after the broker came back\n{workers.logs()}",
         )
+    assert all(w.poll() is None for w in workers.running), workers.logs()  # none gave up
 
 
 def test_a_job_that_always_fails_is_dead_lettered_listed_and_can_be_retried(

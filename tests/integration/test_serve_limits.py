@@ -1,4 +1,5 @@
-"""`chirp serve` refuses a body over the largest limit itself, at once, without reading it."""
+"""`chirp serve` (gunicorn) refuses a body over its route's limit at once, without reading it:
+the app checks a declared length before the body is read and cuts a chunked one off."""
 
 from __future__ import annotations
 
@@ -57,7 +58,9 @@ def port(tmp_path: Path) -> Iterator[int]:
     }
     command = [str(CHIRP), "serve", "--port", str(chosen)]
     with log.open("wb") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         wait_until_listening(process, chosen, log)
         yield chosen
@@ -66,18 +69,18 @@ def port(tmp_path: Path) -> Iterator[int]:
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)  # the master and its workers
             process.wait()
             pytest.fail(f"chirp serve ignored SIGTERM:\n{log.read_text()}")
 
 
-def exchange(port: int, declared: int, body: bytes) -> tuple[int, bytes]:
-    """Send a sign-up declaring `declared` bytes but carrying only `body`; the status and
-    body of the answer, read until the server closes the connection."""
+def exchange(port: int, declared: int | None, body: bytes) -> tuple[int, bytes]:
+    """Send a sign-up declaring `declared` bytes (None: chunked) but carrying only `body`;
+    the status and body of the answer, read until the server closes the connection."""
+    length = "Transfer-Encoding: chunked" if declared is None else f"Content-Length: {declared}"
     head = (
         "POST /api/accounts/signup/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {declared}\r\n"
-        "Connection: close\r\n\r\n"
+        f"Content-Type: application/json\r\n{length}\r\nConnection: close\r\n\r\n"
     )
     answer = b""
     with socket.create_connection(("127.0.0.1", port), timeout=ANSWER_GUARD_SECONDS) as conn:
@@ -96,7 +99,7 @@ def test_a_declared_gibibyte_is_refused_with_a_413_at_once(port: int) -> None:
     assert status == 413
 
 
-def test_one_byte_over_the_largest_upload_is_refused_by_the_server_unread(port: int) -> None:
+def test_one_byte_over_the_largest_upload_is_refused_unread(port: int) -> None:
     status, _ = exchange(port, upload_limit(MAX_PHOTOS) + 1, b'{"user')
     assert status == 413
 
@@ -104,5 +107,17 @@ def test_one_byte_over_the_largest_upload_is_refused_by_the_server_unread(port: 
 def test_a_sent_json_body_over_64_kib_gets_the_api_error_body(port: int) -> None:
     body = b" " * (JSON_BODY_LIMIT + 1)
     status, answer = exchange(port, len(body), body)
+    assert status == 413
+    assert json.loads(answer)["code"] == 413
+
+
+def chunked(data: bytes, size: int = 8192) -> bytes:
+    """`data` in the chunked transfer coding, ended."""
+    parts = [data[i : i + size] for i in range(0, len(data), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts) + b"0\r\n\r\n"
+
+
+def test_a_chunked_json_body_over_64_kib_is_cut_off_with_the_api_error_body(port: int) -> None:
+    status, answer = exchange(port, None, chunked(b" " * (JSON_BODY_LIMIT + 1)))
     assert status == 413
     assert json.loads(answer)["code"] == 413

@@ -1,0 +1,161 @@
+"""The production HTTP server: a gunicorn master forking gthread workers around the app.
+
+Rules that keep several worker processes correct:
+- The master builds the app once (preloaded, so workers share its memory) and opens nothing
+  that would cross a fork: no engine, pool, client or thread. It checks this before every
+  fork. On the embedded profile it brings the SQLite schema up to date first, with an
+  engine it closes again, so workers never race to migrate a fresh file.
+- Each worker, once forked, starts its own background roles (`Container.server_roles`:
+  on embedded the job consumer and the outbox relay loop) and opens its own engines as
+  they are used; at exit it stops them in order (`shutdown_resources`).
+- Jobs run once: the SQL queue leases each job to one consumer, whichever worker holds it.
+  The relay runs in every worker, as it already did on several threads (and after each
+  commit that records a job): two relays may publish one job twice, and every job is
+  idempotent, so a second run changes nothing.
+- gthread workers keep idle keep-alive connections in a poller, not on a thread, so idle
+  clients never hold up a new one; past `worker_connections - threads` kept-alive
+  connections a worker closes a connection after its answer instead of keeping it.
+- SIGTERM is graceful: workers stop accepting, finish the requests they hold (within
+  `graceful_timeout`), then stop their roles. SIGINT (Ctrl-C) stops at once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from dependency_injector import providers
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from container import Container
+
+# A request line, header count and header size past these get 400/431 from gunicorn itself
+# (its defaults, written down): a bearer token or session cookie is far below the size.
+REQUEST_LIMITS = {
+    "limit_request_line": 4094,
+    "limit_request_fields": 100,
+    "limit_request_field_size": 8190,
+}
+# Gunicorn's access log format plus the time taken and the worker's pid (which process
+# answered, when a problem shows in one worker only).
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" pid=%(p)s'
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServeOptions:
+    """How `chirp serve` runs: its address and gunicorn's process and connection knobs."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = field(default_factory=cores)
+    threads: int = 4  # requests in progress at once, per worker
+    keep_alive: int = 5  # seconds an idle connection stays open
+    graceful_timeout: int = 30  # seconds SIGTERM waits for requests in flight
+    max_requests: int = 10_000  # a worker is replaced after about this many (0: never)
+    max_requests_jitter: int = 1_000  # so workers are not all replaced at once
+    worker_connections: int = 1_000  # open connections per worker, idle ones included
+    access_log: str | None = None  # a file, "-" for stderr, None for none
+
+    @property
+    def bind(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def gunicorn_config(options: ServeOptions) -> dict[str, Any]:
+    """Gunicorn's settings for `options` (hooks aside)."""
+    return {
+        "bind": [options.bind],
+        "workers": options.workers,
+        "worker_class": "gthread",
+        "threads": options.threads,
+        "worker_connections": options.worker_connections,
+        "keepalive": options.keep_alive,
+        "graceful_timeout": options.graceful_timeout,
+        "max_requests": options.max_requests,
+        "max_requests_jitter": options.max_requests_jitter,
+        "preload_app": True,
+        # X-Forwarded-* are the app's to believe or not (CHIRP_TRUSTED_PROXIES); gunicorn
+        # would otherwise take the scheme from any local peer's headers.
+        "forwarded_allow_ips": "",
+        "accesslog": options.access_log,
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "proc_name": "chirp",
+        # Its default path is one per user: two servers on one machine would share it.
+        "control_socket_disable": True,
+        **REQUEST_LIMITS,
+    }
+
+
+class ChirpServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn run in-process on an app built here (so `chirp serve` stays one command),
+    with the worker hooks that start and stop each worker's background roles."""
+
+    def __init__(self, app: Flask, container: Container, options: ServeOptions) -> None:
+        self._app = app
+        self._container = container
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        config = {
+            **gunicorn_config(self._options),
+            "pre_fork": self._before_fork,
+            "post_worker_init": self._start_worker,
+            "worker_exit": self._stop_worker,
+        }
+        for key, value in config.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
+
+    def _before_fork(self, _arbiter: Any, _worker: Any) -> None:
+        ensure_nothing_open(self._container)
+
+    def _start_worker(self, _worker: Any) -> None:
+        self._container.server_roles()
+
+    def _stop_worker(self, _arbiter: Any, _worker: Any) -> None:
+        self._container.shutdown_resources()
+
+
+def ensure_nothing_open(container: Container) -> None:
+    """Raise when an engine, client or background role of `container` is open: a fork
+    would share it between processes (a SQLite connection or a thread does not survive
+    that)."""
+    opened = [p for p in container.traverse(types=[providers.Resource]) if p.initialized]
+    if opened:
+        raise RuntimeError(f"{len(opened)} resource(s) opened before the workers were forked")
+
+
+def prepare(container: Container) -> None:
+    """What the master does once for every worker: the data folder's secret key and, on
+    embedded, the SQLite schema; then it closes whatever that opened, and forgets what was
+    built on it (a worker builds its own)."""
+    container.secret_key()
+    if container.settings().profile == "embedded":
+        container.migrate()
+    container.shutdown_resources()
+    container.reset_singletons()
+
+
+def run(app: Flask, container: Container, options: ServeOptions) -> None:
+    """Serve `app` until SIGTERM (graceful) or SIGINT; exits the process when done."""
+    prepare(container)
+    ChirpServer(app, container, options).run()
+
+
+def options_of(**given: Any) -> ServeOptions:
+    """ServeOptions from command-line values, None meaning the default."""
+    defaults = asdict(ServeOptions())
+    return ServeOptions(**{k: v for k, v in given.items() if v is not None and k in defaults})
