@@ -21,6 +21,7 @@ from entrypoints.http.app import create_app
 from settings import Settings
 from tests.contract.sql_backends import fresh_mysql_url
 from tests.http.helpers import Account, Chirp, close_container
+from tests.integration.threads import run_together
 
 # Only guards against a hung test; no assertion depends on time.
 HANG_SECONDS = 60
@@ -119,26 +120,6 @@ def race(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Race]:
     close_container(container)
 
 
-def run_together(*steps: Callable[[], None]) -> None:
-    """Run each step on its own thread; re-raise the first failure."""
-    errors: list[BaseException] = []
-
-    def guarded(step: Callable[[], None]) -> None:
-        try:
-            step()
-        except BaseException as exc:  # handed to the test thread below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=guarded, args=(step,)) for step in steps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(HANG_SECONDS)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
-    if errors:
-        raise errors[0]
-
-
 def first_to_arrive(parties: int) -> Callable[[], None]:
     """A pause that holds the first `parties` threads to reach it until all of them have
     (later ones pass): those all read before any of them writes."""
@@ -192,7 +173,7 @@ def test_twenty_deletions_of_one_comment_take_exactly_one_from_the_count(race: R
         path = f"/api/comments/{doomed}/"
         statuses.append(race.request("DELETE", path, bob, pause_after=COMMENT_READ, pause=held))
 
-    run_together(*[delete] * 20)
+    run_together(*[delete] * 20, timeout=HANG_SECONDS)
     assert sorted(statuses) == [200] + [404] * 19
     assert race.scalar("SELECT comments_count FROM tweets WHERE id = :i", i=tweet_id) == 2
     assert inconsistencies(race) == {}
@@ -212,7 +193,7 @@ def test_ten_users_liking_one_tweet_twice_each_at_once_make_ten_likes(race: Race
             race.request("POST", "/api/likes/", fan, body, pause_after=TWEET_READ, pause=held)
         )
 
-    run_together(*[like(fan) for fan in fans for _ in range(2)])
+    run_together(*[like(fan) for fan in fans for _ in range(2)], timeout=HANG_SECONDS)
     assert sorted(statuses) == [200] * 10 + [201] * 10
     assert race.scalar("SELECT likes_count FROM tweets WHERE id = :i", i=tweet_id) == 10
     assert inconsistencies(race) == {}
@@ -266,7 +247,9 @@ def write_after_a_deletion(
         assert delete() == (200, "")
         deleted.set()
 
-    run_together(delete_when_all_have_read, *[write(n) for n in range(len(writers))])
+    run_together(
+        delete_when_all_have_read, *[write(n) for n in range(len(writers))], timeout=HANG_SECONDS
+    )
     return [answers[n] for n in range(len(writers))]
 
 
@@ -322,7 +305,7 @@ def release_together(
         start.wait(HANG_SECONDS)
         outcomes.append((kind, race.request(method, path, who, body)))
 
-    run_together(*[lambda r=r: send(*r) for r in requests])
+    run_together(*[lambda r=r: send(*r) for r in requests], timeout=HANG_SECONDS)
     return outcomes
 
 

@@ -13,6 +13,7 @@ import pytest
 from core.ports.list_cache import CachedList, ListCache
 from core.ports.object_cache import ObjectCache
 from tests.contract import cache_backends
+from tests.integration.threads import run_together
 
 pytestmark = pytest.mark.integration
 
@@ -100,26 +101,6 @@ def handover(mine: threading.Event, theirs: threading.Event) -> None:
     theirs.wait(DEADLOCK_SECONDS)
 
 
-def run_together(*steps: Callable[[], None]) -> None:
-    """Run each step on its own thread; re-raise the first failure."""
-    errors: list[BaseException] = []
-
-    def guarded(step: Callable[[], None]) -> None:
-        try:
-            step()
-        except BaseException as exc:  # handed to the test thread below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=guarded, args=(step,)) for step in steps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(DEADLOCK_SECONDS)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
-    if errors:
-        raise errors[0]
-
-
 @pytest.fixture
 def two_list_caches() -> Iterator[Pair[ListCache]]:
     """Two adapters on one Redis key space, as two worker processes have."""
@@ -155,7 +136,7 @@ def test_on_redis_a_push_between_a_rebuilds_read_and_fill_is_kept(
         fanout.push([KEY], 20, 100)
         pushed.set()
 
-    run_together(rebuild_slowly, push_after_the_read)
+    run_together(rebuild_slowly, push_after_the_read, timeout=DEADLOCK_SECONDS)
     assert reader.get(KEY) == CachedList(ids=[20, 10], whole=True)
 
 
@@ -176,7 +157,7 @@ def test_on_redis_pushes_racing_rebuilds_of_many_feeds_all_end_up_cached(
         for feed in feeds:
             rebuild(reader, store, cap, lambda: None, feed)
 
-    run_together(fan_out, fan_out, rebuild_every_feed, rebuild_every_feed)
+    run_together(fan_out, fan_out, rebuild_every_feed, rebuild_every_feed, timeout=DEADLOCK_SECONDS)
     expected = CachedList(ids=store.newest(cap), whole=True)
     assert {feed: reader.get(feed) for feed in feeds} == dict.fromkeys(feeds, expected)
 
@@ -196,7 +177,7 @@ def test_on_memcached_an_invalidation_between_a_read_and_its_fill_wins(
         writer.delete_many(["tweet:1"])
         written.set()
 
-    run_together(read_slowly, write_after_the_read)
+    run_together(read_slowly, write_after_the_read, timeout=DEADLOCK_SECONDS)
     assert reader.get_many(["tweet:1"]) == {}
     assert read_through(reader, store, ["tweet:1"]) == {"tweet:1": 1}
 
@@ -225,7 +206,7 @@ def test_on_memcached_no_read_serves_an_object_older_than_a_finished_write(
     for thread in readers:
         thread.start()
     try:
-        run_together(write, write)
+        run_together(write, write, timeout=DEADLOCK_SECONDS)
     finally:
         done.set()
         for thread in readers:
