@@ -23,16 +23,16 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from benchlib import MYSQL_SERVER, fresh_database
 from flask.testing import FlaskClient
 
 from adapters.mysql.bulk import load_followers
-from adapters.mysql.engine import make_engine, upgrade
+from adapters.mysql.engine import make_engine
 from adapters.mysql.tables import feed_entries
 from container import build_container
 from entrypoints.http.app import create_app
 from settings import Settings
 
-MYSQL_SERVER = "mysql+pymysql://chirp:chirp@127.0.0.1:3306"
 DATABASE = "chirp_test_bench_fanout"  # the chirp user may create chirp_test_* databases
 REDIS = "redis://127.0.0.1:6379/12"
 QUEUE = "chirp-bench-fanout"
@@ -50,19 +50,6 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
         "CHIRP_WORKER_THREADS": str(args.threads),
         "CHIRP_DATA_DIR": str(Path(".services/bench").resolve()),
     }
-
-
-def fresh_database() -> sa.Engine:
-    admin = make_engine(f"{MYSQL_SERVER}/chirp_test_contract")
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-        conn.execute(
-            sa.text(f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        )
-    admin.dispose()
-    engine = make_engine(f"{MYSQL_SERVER}/{DATABASE}?charset=utf8mb4")
-    upgrade(engine)
-    return engine
 
 
 def delivered(engine: sa.Engine, tweet_id: int) -> int:
@@ -141,7 +128,7 @@ def row(size: int, timings: list[tuple[float, float]], rss: float) -> str:
 def main() -> None:
     args = arguments()
     env = environment(args)
-    engine = fresh_database()
+    engine = make_engine(fresh_database(DATABASE))
     os.environ.update(env)
     container = build_container(Settings.from_env())
     container.redis().flushdb()

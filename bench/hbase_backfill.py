@@ -19,29 +19,17 @@ from contextlib import suppress
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from benchlib import fresh_database
 
 from adapters.mysql.bulk import load_followers
-from adapters.mysql.engine import make_engine, upgrade
 from adapters.mysql.tables import feed_entries
 from container import build_container
 from core.services.migration import Movable
 from settings import Settings
 
-SERVER = "mysql+pymysql://chirp:chirp@127.0.0.1:3306"
 DATABASE = "chirp_test_bench_backfill"  # the chirp user may create chirp_test_* databases
 FIRST_USER = 20_000_000
 TWEETS_PER_READER = 10
-
-
-def fresh_database() -> str:
-    admin = make_engine(f"{SERVER}/chirp_test_contract")
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-        conn.execute(sa.text(f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4"))
-    admin.dispose()
-    url = f"{SERVER}/{DATABASE}?charset=utf8mb4"
-    upgrade(url)
-    return url
 
 
 def load_feed_rows(engine: sa.Engine, readers: range, count: int) -> None:
@@ -80,7 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     prefix = f"chirp_bench_{uuid.uuid4().hex[:6]}_"
     settings = Settings(
-        profile="full", mysql_url=fresh_database(), hbase_table_prefix=prefix,
+        profile="full", mysql_url=fresh_database(DATABASE), hbase_table_prefix=prefix,
         redis_url="redis://127.0.0.1:6379/8", queue_name="chirp-bench-backfill",
     )  # fmt: skip
     container = build_container(settings)

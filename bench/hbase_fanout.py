@@ -25,11 +25,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from benchlib import fresh_database
 from thriftpy2.thrift import TClient
 
 from adapters.hbase import HBaseFeedStore, create_tables, hbase_pool_resource
 from adapters.hbase.schema import TABLES
-from adapters.mysql.engine import make_engine, upgrade
+from adapters.mysql.engine import make_engine
 from adapters.mysql.unit_of_work import SqlUnitOfWork
 from core.domain.feed import FeedItem
 from core.domain.ids import compose, micros_of
@@ -37,7 +38,6 @@ from core.domain.paging import Window
 from core.ports.feed_store import FeedStore
 from settings import Settings
 
-MYSQL_SERVER = "mysql+pymysql://chirp:chirp@127.0.0.1:3306"
 DATABASE = "chirp_test_bench_hbase"  # the chirp user may create chirp_test_* databases
 calls: Counter[str] = Counter()
 
@@ -50,19 +50,6 @@ def count_thrift_calls() -> None:
         return send(self, api, *args, **kwargs)
 
     TClient._req = counted  # type: ignore[method-assign]
-
-
-def fresh_database() -> sa.Engine:
-    admin = make_engine(f"{MYSQL_SERVER}/chirp_test_contract")
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-        conn.execute(
-            sa.text(f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        )
-    admin.dispose()
-    engine = make_engine(f"{MYSQL_SERVER}/{DATABASE}?charset=utf8mb4")
-    upgrade(engine)
-    return engine
 
 
 def drop_database(engine: sa.Engine) -> None:
@@ -175,7 +162,7 @@ def main() -> None:
     settings = Settings.from_env()
     prefix = f"chirp_bench_{uuid.uuid4().hex[:6]}_"
     count_thrift_calls()
-    engine = fresh_database()
+    engine = make_engine(fresh_database(DATABASE))
     resource = hbase_pool_resource(settings.hbase_host, settings.hbase_port, 4, 30_000)
     pool = next(resource)
     try:
