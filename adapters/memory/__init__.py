@@ -5,6 +5,7 @@ from adapters.memory.clock import FakeClock
 from adapters.memory.comments import InMemoryCommentRepository
 from adapters.memory.counters import InMemoryCounters
 from adapters.memory.database import InMemoryDatabase
+from adapters.memory.events import InMemoryEventBroker
 from adapters.memory.feeds import InMemoryFeedStore
 from adapters.memory.follows import InMemoryFollowStore
 from adapters.memory.gates import InMemoryGateStore
@@ -27,6 +28,7 @@ __all__ = [
     "InMemoryCommentRepository",
     "InMemoryCounters",
     "InMemoryDatabase",
+    "InMemoryEventBroker",
     "InMemoryFeedStore",
     "InMemoryFollowStore",
     "InMemoryGateStore",

@@ -41,7 +41,7 @@ def encode(value: object) -> bytes:
     kind = _BY_TYPE.get(type(value))
     if kind is not None:
         body = {"type": kind.tag, "version": kind.version, "value": kind.dump(value)}
-    elif _is_plain(value):
+    elif is_plain(value):
         body = {"type": PLAIN, "version": PLAIN_VERSION, "value": value}
     else:
         raise TypeError(f"the cache codec has no JSON form for {type(value).__name__}")
@@ -73,15 +73,17 @@ def _no_constant(name: str) -> object:
     raise UnreadableValue(f"{name} is not a cacheable number")
 
 
-def _is_plain(value: object) -> bool:
+def is_plain(value: object) -> bool:
+    """Data that JSON holds and reads back equal: None, bools, ints, finite floats, strings,
+    and lists and string-keyed dicts of them."""
     if value is None or isinstance(value, bool | int | str):
         return True
     if isinstance(value, float):
         return math.isfinite(value)
     if type(value) is list:
-        return all(_is_plain(item) for item in value)
+        return all(is_plain(item) for item in value)
     if type(value) is dict:
-        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+        return all(isinstance(k, str) and is_plain(v) for k, v in value.items())
     return False  # tuples, sets and objects would not read back as what was written
 
 
