@@ -47,6 +47,10 @@ bench: $(STAMP) services
 	$(PY) bench/feed_roundtrips.py
 	$(PY) bench/feed_latency.py
 	$(PY) bench/fanout_delivery.py
+	$(PY) bench/hbase_fanout.py
+	$(PY) bench/hbase_backfill.py
+	@command -v wrk >/dev/null || echo "wrk not found (apt-get install -y wrk): bench/http_load.py falls back to a Python client"
+	$(PY) bench/http_load.py
 
 clean:
 	rm -rf $(VENV) var .services

@@ -47,6 +47,7 @@ from adapters.s3.local import LocalFolderBlobStore
 from adapters.s3.s3_blob_store import S3BlobStore
 from adapters.system.clock import SystemClock
 from adapters.system.ids import SnowflakeIdGenerator
+from adapters.system.metrics import PrometheusMetrics
 from adapters.system.passwords import FastPasswordHasher, ScryptPasswordHasher
 from settings import Settings
 
@@ -91,9 +92,11 @@ class Backends(containers.DeclarativeContainer):
     snowflakes = providers.Singleton(SnowflakeIdGenerator, clock=clock, worker=cfg.worker_id)
     sequential = providers.Singleton(SequentialIdGenerator, clock=clock)
     ids = providers.Selector(profile, memory=sequential, embedded=snowflakes, full=snowflakes)
-    scrypt = providers.Singleton(ScryptPasswordHasher)
+    scrypt = providers.Singleton(ScryptPasswordHasher, n=cfg.scrypt_n)
     fast_hasher = providers.Singleton(FastPasswordHasher)
     hasher = providers.Selector(profile, memory=fast_hasher, embedded=scrypt, full=scrypt)
+    # Every profile: a process's own counts, or under `chirp serve` every worker's summed.
+    metrics = providers.Singleton(PrometheusMetrics)
 
     # Stores
     sql_uow = providers.Singleton(partial, SqlUnitOfWork, engine)

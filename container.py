@@ -47,6 +47,7 @@ class Container(containers.DeclarativeContainer):
     clock = backends.clock
     ids = backends.ids
     hasher = backends.hasher
+    metrics = backends.metrics
     object_cache = backends.object_cache
     list_cache = backends.list_cache
     counters = backends.counters
@@ -73,7 +74,8 @@ class Container(containers.DeclarativeContainer):
         MigrationService, uow_factory=uow_factory, source=backends.migration_source,
         checkpoints=backends.checkpoints, mirror=mirror, stores=stores,
     )  # fmt: skip
-    lookups = providers.Singleton(Lookups, uow_factory=uow_factory, cache=object_cache, blobs=blobs)
+    lookups = providers.Singleton(Lookups, uow_factory=uow_factory, cache=object_cache, blobs=blobs,
+                                  metrics=metrics)  # fmt: skip
     media = providers.Singleton(MediaService, blobs=blobs)
     media_sweeper = providers.Factory(MediaSweeper, uow_factory=uow_factory, blobs=blobs,
                                       clock=clock)  # fmt: skip
@@ -100,7 +102,7 @@ class Container(containers.DeclarativeContainer):
     fanout = providers.Factory(
         FanoutService, uow_factory=uow_factory, ids=ids, queue=task_queue, lists=list_cache,
         batch_size=cfg.fanout_batch, celebrity_threshold=cfg.celebrity_threshold,
-        feed_cap=cfg.feed_cap, mirror=mirror,
+        feed_cap=cfg.feed_cap, mirror=mirror, clock=clock, metrics=metrics,
     )  # fmt: skip
     following = providers.Factory(
         FollowingService, uow_factory=uow_factory, ids=ids, lookups=lookups, lists=list_cache,
@@ -115,7 +117,7 @@ class Container(containers.DeclarativeContainer):
     notifications = providers.Factory(NotificationService, uow_factory=uow_factory,
                                       lookups=lookups, counters=counters)  # fmt: skip
     rate_limiter = providers.Singleton(RateLimiter, store=rate_limit_store, clock=clock,
-                                       enabled=cfg.ratelimit_enabled)  # fmt: skip
+                                       enabled=cfg.ratelimit_enabled, metrics=metrics)  # fmt: skip
     secret_key = providers.Singleton(secret_key_for, settings)
 
     # Background roles: the worker's, which the embedded server runs in its own process
@@ -123,7 +125,9 @@ class Container(containers.DeclarativeContainer):
                                       threads=cfg.worker_threads)  # fmt: skip
     relay_loop = providers.Resource(every, "relay", dispatcher.provided.relay,
                                     cfg.relay_interval_ms)  # fmt: skip
-    worker_roles = providers.Dict(consumer=job_consumer, relay=relay_loop)
+    token_purge = providers.Resource(every, "token-purge", accounts.provided.purge_expired_tokens,
+                                     cfg.token_purge_interval_ms)  # fmt: skip
+    worker_roles = providers.Dict(consumer=job_consumer, relay=relay_loop, token_purge=token_purge)
     server_roles = providers.Selector(cfg.profile, memory=providers.Dict(), embedded=worker_roles,
                                       full=providers.Dict())  # fmt: skip
 

@@ -42,6 +42,12 @@ class Settings:
     fanout_batch: int = 1000
     celebrity_threshold: int = 10000
     token_ttl_days: int = 30
+    # How often the worker deletes expired session tokens (they stop working at expiry
+    # regardless; this only keeps the table from growing forever).
+    token_purge_interval_ms: int = 3_600_000
+    # scrypt's cost N for new password hashes (OWASP: 2**17 with r=8, p=1, 128 MiB each);
+    # older hashes are re-made at the next login. Only tests should lower it.
+    scrypt_n: int = 2**17
     # Photos and avatars on the full profile: any S3-compatible endpoint ("" means AWS's own).
     s3_endpoint_url: str = "http://127.0.0.1:9000"
     s3_bucket: str = "chirp-media"

@@ -25,6 +25,9 @@ class InMemoryOutbox(Bound, Outbox):
         outbox = self.db.outbox
         return [outbox[i] for i in sorted(outbox)[:limit]]
 
+    def count(self) -> int:
+        return len(self.db.outbox)
+
     def mark_published(self, job_ids: Sequence[int]) -> None:
         outbox = self.db.outbox
         for job_id in job_ids:

@@ -51,6 +51,7 @@ class InMemoryTaskQueue(Switch, TaskQueue):
 
     def enqueue(self, jobs: Sequence[Job]) -> None:
         self.check()
+        self._interleave("enqueue")
         with self._cond:
             self._ready.extend(_Entry(job) for job in jobs)
             self._cond.notify_all()

@@ -27,3 +27,10 @@ class InMemoryTokenStore(Bound, TokenStore):
         tokens = self.db.tokens
         for token_hash in [h for h, (owner, _) in tokens.items() if owner == user_id]:
             del tokens[token_hash]
+
+    def purge_expired(self, now: datetime) -> int:
+        tokens = self.db.tokens
+        expired = [h for h, (_, expires_at) in tokens.items() if expires_at <= now]
+        for token_hash in expired:
+            del tokens[token_hash]
+        return len(expired)

@@ -47,6 +47,11 @@ class InMemoryUserRepository(Bound, UserRepository):
             return  # like an SQL UPDATE that matches no row
         users[user.id] = replace(stored, is_active=user.is_active, is_admin=user.is_admin)
 
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        users = self.db.users
+        if user_id in users:
+            users[user_id] = replace(users[user_id], password_hash=password_hash)
+
     def list_all(self, window: Window) -> list[User]:
         return in_window(self.db.users.values(), lambda u: u.id, window)
 

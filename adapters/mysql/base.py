@@ -67,14 +67,14 @@ class SqlStore:
         with guarded():
             return self._conn.execute(stmt, params)
 
-    def _rows(self, stmt: sa.Executable) -> Sequence[Row[Any]]:
+    def _rows(self, stmt: sa.Executable, params: Any = None) -> Sequence[Row[Any]]:
         with guarded():
-            return self._conn.execute(stmt).all()
+            return self._conn.execute(stmt, params).all()
 
     def _first(self, stmt: sa.Executable) -> Row[Any] | None:
         with guarded():
             return self._conn.execute(stmt).first()
 
-    def _column(self, stmt: sa.Executable) -> list[Any]:
+    def _column(self, stmt: sa.Executable, params: Any = None) -> list[Any]:
         with guarded():
-            return list(self._conn.execute(stmt).scalars())
+            return list(self._conn.execute(stmt, params).scalars())

@@ -17,6 +17,14 @@ def _target(target_type: TargetType, target_id: int) -> sa.ColumnElement[bool]:
     return sa.and_(likes.c.target_type == target_type.value, likes.c.target_id == target_id)
 
 
+# Built once, so SQLAlchemy reuses its cache key and compiled form on every page.
+_LIKED = sa.select(likes.c.target_id).where(
+    likes.c.user_id == sa.bindparam("user"),
+    likes.c.target_type == sa.bindparam("type"),
+    likes.c.target_id.in_(sa.bindparam("ids", expanding=True)),
+)
+
+
 class SqlLikeRepository(SqlStore, LikeRepository):
     """At most one like per (user, target), enforced by a unique key."""
 
@@ -41,12 +49,8 @@ class SqlLikeRepository(SqlStore, LikeRepository):
     ) -> set[int]:
         if not target_ids:
             return set()
-        stmt = sa.select(likes.c.target_id).where(
-            likes.c.user_id == user_id,
-            likes.c.target_type == target_type.value,
-            likes.c.target_id.in_(set(target_ids)),
-        )
-        return set(self._column(stmt))
+        params = {"user": user_id, "type": target_type.value, "ids": list(set(target_ids))}
+        return set(self._column(_LIKED, params))
 
     def list_for(self, target_type: TargetType, target_id: int, limit: int) -> list[Like]:
         stmt = (

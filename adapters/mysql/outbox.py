@@ -24,6 +24,9 @@ class SqlOutbox(SqlStore, Outbox):
         stmt = sa.select(outbox).order_by(outbox.c.seq).limit(limit)
         return [rows.job_from(r) for r in self._rows(stmt)]
 
+    def count(self) -> int:
+        return int(self._column(sa.select(sa.func.count()).select_from(outbox))[0])
+
     def mark_published(self, job_ids: Sequence[int]) -> None:
         if job_ids:
             self._run(sa.delete(outbox).where(outbox.c.job_id.in_(set(job_ids))))

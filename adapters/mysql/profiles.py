@@ -12,6 +12,9 @@ from adapters.mysql.tables import profiles
 from core.domain.users import Profile
 from core.ports.profile_repository import ProfileRepository
 
+# Built once, so SQLAlchemy reuses its cache key and compiled form on every page.
+_BY_IDS = sa.select(profiles).where(profiles.c.user_id.in_(sa.bindparam("ids", expanding=True)))
+
 
 class SqlProfileRepository(SqlStore, ProfileRepository):
     """Profiles keyed by user id."""
@@ -26,8 +29,10 @@ class SqlProfileRepository(SqlStore, ProfileRepository):
     def get_many(self, user_ids: Sequence[int]) -> list[Profile]:
         if not user_ids:
             return []
-        stmt = sa.select(profiles).where(profiles.c.user_id.in_(set(user_ids)))
-        found = {r.user_id: rows.profile_from(r) for r in self._rows(stmt)}
+        found = {
+            r.user_id: rows.profile_from(r)
+            for r in self._rows(_BY_IDS, {"ids": list(set(user_ids))})
+        }
         return [found[i] for i in dict.fromkeys(user_ids) if i in found]
 
     def update(self, profile: Profile) -> None:

@@ -213,6 +213,7 @@ def job_from(row: Row[Any]) -> Job:
         tweet_id=row.tweet_id,
         author_id=row.author_id,
         reader_ids=tuple(json.loads(row.reader_ids)),
+        request_id=row.request_id,
     )
 
 
@@ -223,6 +224,7 @@ def job_values(job: Job) -> dict[str, Any]:
         "tweet_id": job.tweet_id,
         "author_id": job.author_id,
         "reader_ids": json.dumps(list(job.reader_ids)),
+        "request_id": job.request_id,
     }
 
 

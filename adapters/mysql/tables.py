@@ -174,6 +174,8 @@ outbox = sa.Table(
     _id("tweet_id"),
     _id("author_id"),
     sa.Column("reader_ids", long_text(), nullable=False),
+    # The request that recorded the job, so its log lines can be followed into the worker.
+    sa.Column("request_id", sa.String(64), nullable=True),
     sa.UniqueConstraint("job_id", name="uq_outbox_job_id"),
     **MYSQL_OPTIONS,
 )

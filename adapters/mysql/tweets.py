@@ -44,6 +44,11 @@ def _assemble(result: Sequence[Row[Any]]) -> dict[int, Tweet]:
     }
 
 
+# Hot statements built once: SQLAlchemy then reuses their cache key and compiled form
+# (building and keying a statement on every call was most of a short query's cost).
+_BY_IDS = _with_photos(tweets).where(tweets.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
 class SqlTweetRepository(SqlStore, TweetRepository):
     """Tweets by id and by author; counts change only through atomic UPDATEs.
 
@@ -67,7 +72,7 @@ class SqlTweetRepository(SqlStore, TweetRepository):
         wanted = list(dict.fromkeys(tweet_ids))
         if not wanted:
             return []
-        found = _assemble(self._rows(_with_photos(tweets).where(tweets.c.id.in_(wanted))))
+        found = _assemble(self._rows(_BY_IDS, {"ids": wanted}))
         return [found[i] for i in wanted if i in found]
 
     def update(self, tweet: Tweet) -> None:

@@ -69,6 +69,9 @@ class SqlUserRepository(SqlStore, UserRepository):
             .values(is_active=user.is_active, is_admin=user.is_admin)
         )
 
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._run(sa.update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+
     def list_all(self, window: Window) -> list[User]:
         stmt = windowed(sa.select(users), users.c.id, window)
         return [rows.user_from(r) for r in self._rows(stmt)]

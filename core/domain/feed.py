@@ -52,26 +52,32 @@ class Job:
     tweet_id: int
     author_id: int
     reader_ids: tuple[int, ...] = field(default_factory=tuple)
+    # The id of the request that led to the job (for its log lines), None when unknown.
+    request_id: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
-        """The job as JSON-safe plain data (ints, a string, a list), for queues and tables."""
+        """The job as JSON-safe plain data (ints, strings, a list), for queues and tables."""
         return {
             "id": self.id,
             "kind": self.kind.value,
             "tweet_id": self.tweet_id,
             "author_id": self.author_id,
             "reader_ids": list(self.reader_ids),
+            "request_id": self.request_id,
         }
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Job:
-        """The job `to_payload` described; KeyError or ValueError if it is not one."""
+        """The job `to_payload` described (one written before jobs had a request id too);
+        KeyError or ValueError if it is not one."""
+        request_id = payload.get("request_id")
         return cls(
             id=int(payload["id"]),
             kind=JobKind(payload["kind"]),
             tweet_id=int(payload["tweet_id"]),
             author_id=int(payload["author_id"]),
             reader_ids=tuple(int(r) for r in payload.get("reader_ids", ())),
+            request_id=None if request_id is None else str(request_id),
         )
 
 

@@ -43,7 +43,9 @@ class ListCache(Protocol):
     def lease(self, key: str) -> str:
         """Begin filling `key`; call it before reading the store. The lease token to pass
         to `fill` (concurrent fillers of one key share a token; the first fill wins). A lease
-        left unfilled lapses after about a minute."""
+        left unfilled lapses after about a minute. An empty token means no fill will be kept
+        (no cache, a cache that is down, or a list filled already): callers may then read
+        only what they need instead of rebuilding the whole list."""
 
     @abstractmethod
     def fill(self, key: str, lease: str, ids: Sequence[int], cap: int, *, whole: bool) -> None:

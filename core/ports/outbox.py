@@ -22,5 +22,9 @@ class Outbox(Protocol):
         """Up to `limit` unpublished jobs, oldest first."""
 
     @abstractmethod
+    def count(self) -> int:
+        """How many jobs are unpublished (the outbox's depth), in one query."""
+
+    @abstractmethod
     def mark_published(self, job_ids: Sequence[int]) -> None:
         """Forget published jobs (idempotent)."""

@@ -16,3 +16,8 @@ class PasswordHasher(Protocol):
     @abstractmethod
     def verify(self, password: str, hashed: str) -> bool:
         """Whether `password` matches `hashed`, in time independent of where they differ."""
+
+    @abstractmethod
+    def needs_rehash(self, hashed: str) -> bool:
+        """Whether `hashed` was made otherwise than `hash` would make it now (another
+        algorithm or older cost parameters), so the next successful login should replace it."""

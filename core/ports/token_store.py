@@ -25,3 +25,8 @@ class TokenStore(Protocol):
     @abstractmethod
     def remove_all_for(self, user_id: int) -> None:
         """Forget every token of a user (idempotent)."""
+
+    @abstractmethod
+    def purge_expired(self, now: datetime) -> int:
+        """Forget every token expired at `now` (expiry at or before it); how many went.
+        Live tokens are untouched; idempotent."""

@@ -34,6 +34,10 @@ class UserRepository(Protocol):
         """Save the flags of an existing user (is_active, is_admin)."""
 
     @abstractmethod
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """Replace a user's password hash (an unknown id changes nothing; idempotent)."""
+
+    @abstractmethod
     def list_all(self, window: Window) -> list[User]:
         """Users by id inside `window`, in the window's order, at most `window.fetch`."""
 

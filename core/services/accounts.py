@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from weakref import WeakKeyDictionary
 
 from core.domain import ids as id_layout
 from core.domain.errors import Forbidden, Invalid, NotFound, Unauthenticated
@@ -32,13 +33,28 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# One dummy hash per hasher (a process-wide singleton), made at its current cost on first
+# need: the services themselves are made per request.
+_DUMMY_HASHES: WeakKeyDictionary[PasswordHasher, str] = WeakKeyDictionary()
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random password that no one knows, for logins naming no account."""
+    dummy = _DUMMY_HASHES.get(hasher)
+    if dummy is None:
+        dummy = _DUMMY_HASHES[hasher] = hasher.hash(secrets.token_urlsafe(32))
+    return dummy
+
+
 class AccountService:
     """Who may use chirp.
 
     - Usernames and emails are unique and case-insensitive (stored lower-case).
     - Sign-up creates the profile and logs the user in.
-    - Login gives one error for an unknown user and a wrong password (no enumeration);
-      a deactivated user is Forbidden.
+    - Login gives one error for an unknown user and a wrong password (no enumeration),
+      and costs one password hash either way (an unknown name is checked against a dummy
+      hash); a deactivated user is Forbidden, after the password check.
+    - A hash made at an older cost is replaced at the next successful login.
     - Tokens are random (256 bits), stored only as a hash, expire, and die at logout or
       deactivation.
     - Only admins list users; each comes with the summary every other list shows.
@@ -91,11 +107,23 @@ class AccountService:
             raise Invalid(LOGIN_MISMATCH)
         with self._uow_factory() as uow:
             user = uow.users.get_by_username(username.strip().lower())
-        if user is None or not self._hasher.verify(password, user.password_hash):
+        # An unknown name costs the same hash as a known one: no enumeration by timing.
+        stored = user.password_hash if user is not None else _dummy_hash(self._hasher)
+        if not self._hasher.verify(password, stored) or user is None:
             raise Invalid(LOGIN_MISMATCH)
         if not user.is_active:
             raise Forbidden("this account is deactivated")
+        if self._hasher.needs_rehash(user.password_hash):
+            self._rehash(user, password)
         return self._open_session(user)
+
+    def _rehash(self, user: User, password: str) -> None:
+        """Store the password at the current cost; the only moment the plain text is known.
+        Two logins at once may both re-hash: each hash is valid, so either write may win."""
+        user.password_hash = self._hasher.hash(password)
+        with self._uow_factory() as uow:
+            uow.users.set_password_hash(user.id, user.password_hash)
+            uow.commit()
 
     def _open_session(self, user: User) -> Session:
         token = secrets.token_urlsafe(32)
@@ -108,6 +136,13 @@ class AccountService:
         with self._uow_factory() as uow:
             uow.tokens.remove(token_hash(token))
             uow.commit()
+
+    def purge_expired_tokens(self) -> int:
+        """Forget every expired token (they no longer authenticate anyway); how many went."""
+        with self._uow_factory() as uow:
+            purged = uow.tokens.purge_expired(self._clock.now())
+            uow.commit()
+        return purged
 
     def authenticate(self, token: str | None) -> User:
         """The active user a token belongs to; Unauthenticated otherwise."""

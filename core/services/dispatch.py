@@ -51,6 +51,12 @@ class JobDispatcher:
                 except Unavailable as exc:
                     log.warning("%d jobs stay in the outbox: %s", len(jobs), exc.message)
                     return published
+                except Exception:
+                    # The change that recorded the jobs is committed already: a broker
+                    # client's own bug must not turn its request into a 500. The jobs stay
+                    # in the outbox for the next relay.
+                    log.exception("publishing %d jobs failed; they stay in the outbox", len(jobs))
+                    return published
                 uow.outbox.mark_published([j.id for j in jobs])
                 uow.commit()
             published += len(jobs)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from core.domain.feed import MIRROR_KINDS, FeedItem, Job, JobKind
+from core.ports.clock import Clock
 from core.ports.id_generator import IdGenerator
 from core.ports.list_cache import ListCache
+from core.ports.metrics import Metrics
 from core.ports.task_queue import TaskQueue
 from core.ports.unit_of_work import UnitOfWork
+from core.services import context
 
 if TYPE_CHECKING:  # mirror.py imports feed_key from here
     from core.services.mirror import StoreMirror
+
+log = logging.getLogger("chirp.jobs")
 
 
 def feed_key(reader_id: int) -> str:
@@ -35,6 +42,8 @@ class FanoutService:
       commit; the mirror jobs run here too. Followers are always read from SQL: it is
       written for every follow whatever the gates say, while the second store may still be
       part-way through its backfill (reading it would skip followers not yet copied).
+    - A job runs with its request id bound (its log lines carry it) and each batch job
+      copies its parent's. A delivered batch measures its lag: now minus the tweet's time.
     """
 
     def __init__(
@@ -48,6 +57,8 @@ class FanoutService:
         celebrity_threshold: int = 10000,
         feed_cap: int = 800,
         mirror: StoreMirror | None = None,
+        clock: Clock | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._ids = ids
@@ -57,6 +68,13 @@ class FanoutService:
         self._threshold = celebrity_threshold
         self._cap = feed_cap
         self._mirror = mirror
+        self._clock = clock
+        self._metrics = metrics
+
+    def outbox_depth(self) -> int:
+        """How many recorded jobs wait in the outbox to be published."""
+        with self._uow_factory() as uow:
+            return uow.outbox.count()
 
     def run(self, job: Job) -> None:
         """Execute one job (the entry point of every worker)."""
@@ -68,7 +86,9 @@ class FanoutService:
         }
         if self._mirror is not None:
             handlers.update(dict.fromkeys(MIRROR_KINDS, self._mirror.run))
-        handlers[job.kind](job)
+        with context.bound(job.request_id):
+            log.info("job %d %s tweet %d", job.id, job.kind.value, job.tweet_id)
+            handlers[job.kind](job)
 
     def _split_fanout(self, job: Job) -> None:
         if self._mark_celebrity_if_needed(job.author_id):
@@ -99,6 +119,7 @@ class FanoutService:
                         tweet_id=job.tweet_id,
                         author_id=job.author_id,
                         reader_ids=tuple(batch),
+                        request_id=job.request_id,
                     )
                 ]
             )
@@ -124,6 +145,11 @@ class FanoutService:
             uow.commit()
         self._after_commit(mirrored)
         self._lists.push(self._keys(job.reader_ids), job.tweet_id, self._cap)
+        self._measure_lag(tweet.created_at)
+
+    def _measure_lag(self, created_at: datetime) -> None:
+        if self._metrics is not None and self._clock is not None:
+            self._metrics.fanout_lag((self._clock.now() - created_at).total_seconds())
 
     def _split_retract(self, job: Job) -> None:
         self._split(job, JobKind.RETRACT_BATCH)

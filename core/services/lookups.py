@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from core.domain.social import TargetType
 from core.domain.tweets import Tweet
 from core.domain.users import Profile, User, UserSummary
 from core.ports.blob_store import BlobStore
+from core.ports.metrics import Metrics
 from core.ports.object_cache import ObjectCache
 from core.ports.unit_of_work import UnitOfWork
 from core.services.views import TweetView
@@ -36,11 +37,17 @@ class Lookups:
     """
 
     def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], cache: ObjectCache, blobs: BlobStore
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        cache: ObjectCache,
+        blobs: BlobStore,
+        *,
+        metrics: Metrics | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
         self._blobs = blobs
+        self._metrics = metrics
 
     def summaries(self, user_ids: Iterable[int]) -> dict[int, UserSummary]:
         """User summaries by id for the users that exist."""
@@ -85,6 +92,8 @@ class Lookups:
         cached = self._cache.get_many(list(keys.values()))
         found = {i: v for i, key in keys.items() if isinstance(v := cached.get(key), kind)}
         missing = [i for i in keys if i not in found]
+        if self._metrics is not None:
+            self._metrics.cache_lookups(hits=len(found), misses=len(missing))
         if missing:
             lease = self._cache.lease([keys[i] for i in missing])
             loaded = load(missing)
@@ -101,10 +110,21 @@ class Lookups:
         with self._uow_factory() as uow:
             return uow.likes.liked_ids(viewer_id, target_type, target_ids)
 
-    def tweet_views(self, viewer_id: int | None, tweets: Sequence[Tweet]) -> list[TweetView]:
-        """Tweets joined with their authors, photo urls and whether the viewer likes them."""
-        authors = self.summaries(t.user_id for t in tweets)
-        liked = self.liked(viewer_id, TargetType.TWEET, [t.id for t in tweets])
+    def tweet_views(
+        self,
+        viewer_id: int | None,
+        tweets: Sequence[Tweet],
+        *,
+        fresh: bool = False,
+        authors: Mapping[int, UserSummary] | None = None,
+    ) -> list[TweetView]:
+        """Tweets joined with their authors, photo urls and whether the viewer likes them;
+        `fresh`: tweets just made, which nobody can like yet (so no likes query); `authors`:
+        summaries already looked up (holding every author's)."""
+        if authors is None:
+            authors = self.summaries(t.user_id for t in tweets)
+        viewer = None if fresh else viewer_id
+        liked = self.liked(viewer, TargetType.TWEET, [t.id for t in tweets])
         return [
             TweetView(
                 tweet=t,

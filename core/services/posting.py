@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from core.domain import ids as id_layout
 from core.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from core.domain.feed import FeedItem, Job, JobKind
-from core.domain.paging import Page, Window, map_page, newest_first_page
-from core.domain.social import TargetType
+from core.domain.paging import Page, Window, map_page, newest_first_page, oldest_first_page
+from core.domain.social import Comment, TargetType
 from core.domain.tweets import Tweet
+from core.domain.users import UserSummary
 from core.ports.clock import Clock
 from core.ports.id_generator import IdGenerator
 from core.ports.list_cache import ListCache
 from core.ports.unit_of_work import UnitOfWork
+from core.services import context
 from core.services.comments import CommentService
 from core.services.dispatch import JobDispatcher
 from core.services.fanout import feed_key
@@ -22,7 +24,7 @@ from core.services.lookups import Lookups
 from core.services.media import MediaService
 from core.services.mirror import StoreMirror
 from core.services.notifications import Notifier
-from core.services.views import LikeView, TweetDetail, TweetView
+from core.services.views import CommentView, LikeView, TweetDetail, TweetView
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 SPENT_KEY = "the tweet made with this Idempotency-Key was deleted; send a new key"
@@ -43,6 +45,7 @@ class PostingService:
       and photos.
     - While feeds are mirrored, the author's own entry (added at post time, removed at
       delete) records a mirror job in the same commit, tried at once after it.
+    - A fan-out or retraction job carries the id of the request that recorded it.
     """
 
     def __init__(
@@ -102,7 +105,7 @@ class PostingService:
         self._after_commit(mirrored)
         self._lists.push([feed_key(author_id)], tweet_id, self._cap)
         self._dispatcher.relay()
-        return self._lookups.tweet_views(author_id, [tweet])[0], True
+        return self._lookups.tweet_views(author_id, [tweet], fresh=True)[0], True
 
     def _earlier(self, author_id: int, key: str) -> TweetView | None:
         """The tweet a live key made, or None for a fresh key; a key whose tweet was
@@ -137,6 +140,7 @@ class PostingService:
                     kind=JobKind.FANOUT,
                     tweet_id=tweet.id,
                     author_id=tweet.user_id,
+                    request_id=context.request_id(),
                 )
             )
             mirrored = self._record_mirror(uow, tweet.id, tweet.user_id)
@@ -153,25 +157,38 @@ class PostingService:
             self._mirror.after_commit(mirrored)
 
     def get_tweet(self, viewer_id: int | None, tweet_id: int) -> TweetDetail:
+        """The tweet, its first comments and likes: one read of both lists and one lookup
+        of every user they name (the author, commenters and likers together)."""
         tweets = self._lookups.tweets([tweet_id])
         if not tweets:
             raise NotFound("no such tweet")
-        view = self._lookups.tweet_views(viewer_id, tweets)[0]
-        comments = self._comments.list_comments(
-            viewer_id, tweet_id, Window(limit=DETAIL_ITEMS, newest_first=False)
-        )
+        window = Window(limit=DETAIL_ITEMS, newest_first=False)
         with self._uow_factory() as uow:
+            listed = uow.comments.list_for_tweet(tweet_id, window)
             likes = uow.likes.list_for(TargetType.TWEET, tweet_id, DETAIL_ITEMS)
-        likers = self._lookups.summaries(like.user_id for like in likes)
+        comments = oldest_first_page(window, listed, key=lambda c: c.id).results
+        named = {tweets[0].user_id, *(c.user_id for c in comments), *(k.user_id for k in likes)}
+        users = self._lookups.summaries(named)
         return TweetDetail(
-            view=view,
-            comments=comments.results,
+            view=self._lookups.tweet_views(viewer_id, tweets, authors=users)[0],
+            comments=self._comment_views(viewer_id, comments, users),
             likes=[
-                LikeView(user=likers[lk.user_id], created_at=lk.created_at)
+                LikeView(user=users[lk.user_id], created_at=lk.created_at)
                 for lk in likes
-                if lk.user_id in likers
+                if lk.user_id in users
             ],
         )
+
+    def _comment_views(
+        self, viewer_id: int | None, comments: list[Comment], users: Mapping[int, UserSummary]
+    ) -> list[CommentView]:
+        """As CommentService.views, on the summaries get_tweet looked up already."""
+        liked = self._lookups.liked(viewer_id, TargetType.COMMENT, [c.id for c in comments])
+        return [
+            CommentView(comment=c, user=users[c.user_id], has_liked=c.id in liked)
+            for c in comments
+            if c.user_id in users
+        ]
 
     def list_user_tweets(
         self, viewer_id: int | None, user_id: int, window: Window
@@ -210,6 +227,7 @@ class PostingService:
                     kind=JobKind.RETRACT,
                     tweet_id=tweet_id,
                     author_id=actor_id,
+                    request_id=context.request_id(),
                 )
             )
             mirrored = self._record_mirror(uow, tweet_id, actor_id)

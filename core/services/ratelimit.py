@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from core.domain.errors import RateLimited
 from core.ports.clock import Clock
+from core.ports.metrics import Metrics
 from core.ports.rate_limit_store import RateLimitStore
 
 
@@ -42,6 +43,11 @@ def default_rules() -> dict[str, tuple[Rule, ...]]:
         action: (Rule(limit=n, seconds=1),) for action, n in per_second.items()
     }
     rules["tweet_create"] = (Rule(limit=1, seconds=1), Rule(limit=5, seconds=60))
+    # Editing or deleting a tweet or comment: a person fixing typos, not a script.
+    rules["edit"] = (Rule(limit=5, seconds=1), Rule(limit=60, seconds=60))
+    # A profile change may carry a 5 MiB avatar, stored and resized each time.
+    rules["profile_update"] = (Rule(limit=1, seconds=1), Rule(limit=10, seconds=60))
+    rules["notification_mark"] = (Rule(limit=10, seconds=1), Rule(limit=120, seconds=60))
     return rules
 
 
@@ -60,8 +66,10 @@ class RateLimiter:
         clock: Clock,
         rules: Mapping[str, Sequence[Rule]] | None = None,
         enabled: bool = True,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
+        self._metrics = metrics
         self._clock = clock
         self._rules = dict(rules if rules is not None else default_rules())
         self._enabled = enabled
@@ -89,6 +97,8 @@ class RateLimiter:
         over = [s for s, c, r in zip(standings, counts, rules, strict=True) if c > r.limit]
         if over:
             worst = max(over, key=lambda s: s.reset)
+            if self._metrics is not None:
+                self._metrics.rate_limited(action)
             raise RateLimited(
                 "too many requests", retry_after=worst.reset, limit=worst.limit, reset=worst.reset
             )

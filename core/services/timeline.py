@@ -27,6 +27,9 @@ class TimelineService:
     - Tweets of followed celebrities (not pushed) are merged in at read time.
     - No duplicates; deleted tweets are skipped.
     - A page costs a constant number of round trips, whatever its size.
+    - An empty lease means no fill would be kept (no list cache, as on embedded, or an
+      unreachable one): the page then reads only its own window from the store, not the
+      whole capped list.
     - The feed store and the follow store (for celebrities) are the ones the reader's
       gates pick.
     """
@@ -60,6 +63,8 @@ class TimelineService:
 
     def _pushed_ids(self, reader_id: int, window: Window) -> list[int]:
         cached = self._cached_list(reader_id)
+        if cached is None:
+            return self._from_store(reader_id, window)
         if cached.whole:
             return window.pick(cached.ids)
         if not cached.ids:
@@ -74,12 +79,15 @@ class TimelineService:
         rest = Window(limit=window.fetch - len(picked), lower=window.lower, upper=upper)
         return picked + self._from_store(reader_id, rest)
 
-    def _cached_list(self, reader_id: int) -> CachedList:
+    def _cached_list(self, reader_id: int) -> CachedList | None:
+        """The reader's cached list, rebuilt on a miss; None when no fill would be kept."""
         key = feed_key(reader_id)
         cached = self._lists.get(key)
         if cached is not None:
             return cached
         lease = self._lists.lease(key)  # before the read: pushes from now on are recorded
+        if not lease:
+            return None
         ids = self._from_store(reader_id, Window(limit=self._cap))  # up to cap + 1
         rebuilt = CachedList(ids=ids[: self._cap], whole=len(ids) <= self._cap)
         self._lists.fill(key, lease, rebuilt.ids, self._cap, whole=rebuilt.whole)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from core.domain.paging import Window
@@ -16,10 +18,19 @@ def users() -> None:
 @users.command("create-admin")
 @click.option("--username", required=True)
 @click.option("--email", required=True)
-@click.option("--password", required=True, prompt=True, hide_input=True)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="read the password from the first line of standard input instead of a prompt",
+)
 @click.pass_context
-def create_admin(ctx: click.Context, username: str, email: str, password: str) -> None:
-    """Create an administrator account."""
+def create_admin(ctx: click.Context, username: str, email: str, password_stdin: bool) -> None:
+    """Create an administrator account. The password is asked for (hidden, twice), or read
+    from stdin: never an option, which `ps` and the shell history would show."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with domain_errors():
         user = container_of(ctx).accounts().create_admin(username, email, password)
     click.echo(f"created admin {user.username} (id {user.id})")
@@ -85,4 +96,18 @@ def _ids(raw: str | None) -> list[int] | None:
         raise click.BadParameter("user ids must be whole numbers separated by commas") from exc
 
 
-COMMANDS = (users, gates)
+@click.group()
+def tokens() -> None:
+    """Session tokens."""
+
+
+@tokens.command("purge")
+@click.pass_context
+def purge_tokens(ctx: click.Context) -> None:
+    """Delete expired session tokens (the worker also does this hourly)."""
+    with domain_errors():
+        purged = container_of(ctx).accounts().purge_expired_tokens()
+    click.echo(f"purged {purged} expired tokens")
+
+
+COMMANDS = (users, gates, tokens)

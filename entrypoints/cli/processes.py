@@ -59,9 +59,16 @@ def serve(ctx: click.Context, /, **options: object) -> None:
     from entrypoints.http.server import options_of, run
 
     container = container_of(ctx)
+    profile = container.settings().profile
+    if profile == "memory":
+        # Its fake clock never moves: rate-limit windows would never reset, tokens never
+        # expire; and each worker process would hold a world of its own.
+        raise click.ClickException(
+            "the memory profile is for tests only and cannot be served: "
+            "use CHIRP_PROFILE=embedded (or full)"
+        )
     chosen = options_of(**options)
     app = create_app(container)
-    profile = container.settings().profile
     click.echo(f"chirp on http://{chosen.bind}/ (profile {profile}, {chosen.workers} workers)")
     run(app, container, chosen)
 
@@ -84,7 +91,7 @@ def serve(ctx: click.Context, /, **options: object) -> None:
     "--relay/--no-relay",
     default=True,
     show_default=True,
-    help="also run the outbox relay in this process",
+    help="also run the outbox relay (and the hourly token purge) in this process",
 )
 @click.pass_context
 def worker(ctx: click.Context, processes: int, threads: int | None, relay: bool) -> None:
@@ -97,6 +104,8 @@ def worker(ctx: click.Context, processes: int, threads: int | None, relay: bool)
     children = [_spawn_worker(threads) for _ in range(processes - 1)]
     if relay:
         container.relay_loop()  # it rides out a broker outage by itself
+        # One process per deployment runs the relay: it also purges expired tokens hourly.
+        container.token_purge()
     click.echo(
         f"chirp worker: {processes} process(es), {container.settings().worker_threads} threads each"
     )

@@ -63,6 +63,7 @@ class Logout(MethodView):
         token = auth.token_from_request()
         if token is not None:
             accounts.log_out(token)
+            auth.forget_token(token)
         auth.forget()
         return {}
 

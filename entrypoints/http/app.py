@@ -14,14 +14,17 @@ from entrypoints.http import (
     accounts,
     auth,
     comments,
+    csrf,
     errordocs,
     errors,
     friendships,
     likes,
     limits,
     media,
+    metrics,
     newsfeeds,
     notifications,
+    observability,
     ops,
     profiles,
     ratelimit,
@@ -84,13 +87,16 @@ def create_app(container: Container | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(API_CONFIG)
     app.secret_key = container.secret_key()
-    container.wire(modules=[*BLUEPRINT_MODULES, auth, ratelimit])
+    container.wire(modules=[*BLUEPRINT_MODULES, auth, csrf, ratelimit, observability, metrics])
     api = ChirpApi(app)
     api.register_converter(IdConverter, id_param_schema)
     api.register_converter(media.BlobKeyConverter, lambda converter: {"type": "string"})
     for module in BLUEPRINT_MODULES:
         api.register_blueprint(module.blp)
     errors.register(app)
+    observability.init_app(app)  # first: every request has its id, access line and measure
+    metrics.init_app(app)
+    csrf.init_app(app)  # before counting: a forged request spends no one's limit
     ratelimit.init_app(app)
     limits.init_app(app)
     trust_proxies(app, container.settings().trusted_proxies)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
-from flask import Response, after_this_request, g, request
+from flask import Response, after_this_request, current_app, g, request
 
 from container import Container
 from core.domain.errors import Unauthenticated
 from core.domain.users import User
-from core.services.accounts import AccountService
+from core.services.accounts import AccountService, token_hash
 from entrypoints.http import errordocs
+from entrypoints.http.sessions import SessionCache
 
 COOKIE = "chirp_session"
 SECONDS_PER_DAY = 86_400
+SESSIONS = "chirp.sessions"
 
 
 def token_from_request() -> str | None:
@@ -27,9 +29,27 @@ def token_from_request() -> str | None:
     return request.cookies.get(COOKIE) or None
 
 
+def sessions() -> SessionCache:
+    """This app's per-process cache of authenticated tokens (see SessionCache's rules)."""
+    found: SessionCache = current_app.extensions.setdefault(SESSIONS, SessionCache())
+    return found
+
+
+def _authenticate() -> User:
+    token = token_from_request()
+    if not token:
+        return _from_store(token)
+    return sessions().user(token_hash(token), partial(_from_store, token))
+
+
 @inject
-def _authenticate(accounts: AccountService = Provide[Container.accounts]) -> User:
-    return accounts.authenticate(token_from_request())
+def _from_store(token: str | None, accounts: AccountService = Provide[Container.accounts]) -> User:
+    return accounts.authenticate(token)
+
+
+def forget_token(token: str) -> None:
+    """After logout: the token stops on this process at once (elsewhere, see SessionCache)."""
+    sessions().forget(token_hash(token))
 
 
 def current_user() -> User:

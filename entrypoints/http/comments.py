@@ -62,6 +62,7 @@ class Comment(MethodView):
         """One comment."""
         return comments.get_comment(auth.optional_user_id(), comment_id)
 
+    @limited("edit")
     @auth.required
     @blp.arguments(CommentEditArgs, location=BODY)
     @blp.response(200, CommentSchema)
@@ -78,6 +79,7 @@ class Comment(MethodView):
 
     patch = put
 
+    @limited("edit")
     @auth.required
     @blp.response(200, SuccessSchema)
     @fails(403, 404)

@@ -9,7 +9,7 @@ from container import Container
 from core.domain.paging import Page, Window
 from core.services.timeline import TimelineService
 from core.services.views import FeedEntry
-from entrypoints.http import auth
+from entrypoints.http import auth, bodies
 from entrypoints.http.paging import NewestPageArgs, paged
 from entrypoints.http.parsing import Blueprint
 from entrypoints.http.ratelimit import limited
@@ -23,7 +23,7 @@ class Newsfeed(MethodView):
     @limited("newsfeed")
     @auth.required
     @blp.arguments(NewestPageArgs, location="query")
-    @paged(blp, FeedItemSchema)
+    @paged(blp, FeedItemSchema, bodies.feed_item)
     @inject
     def get(
         self, window: Window, timeline: TimelineService = Provide[Container.timeline]

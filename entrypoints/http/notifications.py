@@ -58,6 +58,7 @@ class UnreadCount(MethodView):
 
 @blp.route("/mark-all-as-read/")
 class MarkAllAsRead(MethodView):
+    @limited("notification_mark")
     @auth.required
     @blp.response(200, MarkedCountSchema)
     @inject
@@ -70,6 +71,7 @@ class MarkAllAsRead(MethodView):
 
 @blp.route("/<id:notification_id>/")
 class Notification(MethodView):
+    @limited("notification_mark")
     @auth.required
     @blp.arguments(NotificationEditArgs, location=BODY)
     @blp.response(200, NotificationSchema)

@@ -9,6 +9,7 @@ from flask.views import MethodView
 
 from container import Container
 from core.domain.errors import Unavailable
+from entrypoints.http import auth
 from entrypoints.http.errordocs import fails
 from entrypoints.http.parsing import Blueprint
 from entrypoints.http.schemas import HealthSchema, ReadinessSchema
@@ -32,9 +33,19 @@ class Ready(MethodView):
     def get(
         self, readiness: dict[str, str | None] = Provide[Container.readiness]
     ) -> dict[str, Any]:
-        """200 when every configured backend answers, else 503 naming the failing ones."""
-        failures = dict(readiness)
-        failing = {name: [message] for name, message in failures.items() if message}
+        """200 when every configured backend answers, else 503; only an admin's token gets
+        the per-backend report (backend names and driver messages map the deployment)."""
+        report = dict(readiness)
+        failing = {name: [message] for name, message in report.items() if message}
+        if not _is_admin():
+            if failing:
+                raise Unavailable("not ready")
+            return {"status": "ok"}
         if failing:
             raise Unavailable(f"not ready: {', '.join(sorted(failing))} unavailable", failing)
-        return {"status": "ok", "backends": {name: "ok" for name in failures}}
+        return {"status": "ok", "backends": {name: "ok" for name in report}}
+
+
+def _is_admin() -> bool:
+    user = auth.optional_user()
+    return user is not None and user.is_admin

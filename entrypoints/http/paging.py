@@ -12,6 +12,7 @@ from flask import request
 from marshmallow.validate import Range
 
 from core.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, Window, decode_cursor
+from entrypoints.http import bodies
 from entrypoints.http.fields import Cursor, Time
 from entrypoints.http.parsing import Blueprint, Decorator
 
@@ -103,14 +104,20 @@ def next_link(page: Page[Any]) -> dict[str, str]:
     return {"Link": f'<{request.base_url}?{urlencode(query)}>; rel="next"'}
 
 
-def paged(blp: Blueprint, item: type[ma.Schema]) -> Decorator:
-    """`@blp.response(200, <item>Page)` for a view returning a Page, adding the Link header."""
+def paged(
+    blp: Blueprint, item: type[ma.Schema], body: Callable[[Any], bodies.Body] | None = None
+) -> Decorator:
+    """`@blp.response(200, <item>Page)` for a view returning a Page, adding the Link header;
+    with `body` (a function of bodies.py giving what `item` dumps), a hot list skips the
+    schema's dump."""
 
     def decorator(func: Callable[..., Page[Any]]) -> Callable[..., Any]:
         @blp.response(200, page_schema(item), headers=LINK_HEADER)
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             page = func(*args, **kwargs)
+            if body is not None:
+                return bodies.respond(bodies.page(page, body)), 200, next_link(page)
             return page, 200, next_link(page)
 
         return wrapper

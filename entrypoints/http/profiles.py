@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
+from flask import Response
 from flask.views import MethodView
 
 from container import Container
 from core.services.profiles import ProfileService
 from core.services.views import ProfileView
-from entrypoints.http import auth
+from entrypoints.http import auth, bodies
 from entrypoints.http.args import ProfileEditArgs, ProfileTextArgs
 from entrypoints.http.errordocs import fails
 from entrypoints.http.limits import uploads
@@ -27,12 +28,11 @@ class Profile(MethodView):
     @blp.response(200, ProfileSchema)
     @fails(404)
     @inject
-    def get(
-        self, user_id: int, profiles: ProfileService = Provide[Container.profiles]
-    ) -> ProfileView:
+    def get(self, user_id: int, profiles: ProfileService = Provide[Container.profiles]) -> Response:
         """A user's profile."""
-        return profiles.get_profile(user_id)
+        return bodies.respond(bodies.profile(profiles.get_profile(user_id)))
 
+    @limited("profile_update")
     @auth.required
     @blp.arguments(ProfileEditArgs, location=BODY, content_type="multipart/form-data")
     @blp.response(200, ProfileSchema)

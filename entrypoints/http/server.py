@@ -17,19 +17,31 @@ Rules that keep several worker processes correct:
   connections a worker closes a connection after its answer instead of keeping it.
 - SIGTERM is graceful: workers stop accepting, finish the requests they hold (within
   `graceful_timeout`), then stop their roles. SIGINT (Ctrl-C) stops at once.
+- Metrics: before forking, the master makes a fresh PROMETHEUS_MULTIPROC_DIR (no counts
+  of an earlier run survive), each worker writes its own files there, any worker's
+  /metrics sums them, and the master marks a worker that exited (`child_exit`, which
+  also hears of a worker killed outright) and removes the folder when it stops.
+- Logs: gunicorn's error log goes through chirp's logging setup (one format for every
+  line); its access log stays opt-in (`--access-log`), beside the app's own access lines.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dependency_injector import providers
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from container import Container
+
+# prometheus-client's own variable (its name written once here; the library reads it).
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 # A request line, header count and header size past these get 400/431 from gunicorn itself
 # (its defaults, written down): a bearer token or session cookie is far below the size.
@@ -112,6 +124,8 @@ class ChirpServer(BaseApplication):  # type: ignore[misc]
             "pre_fork": self._before_fork,
             "post_worker_init": self._start_worker,
             "worker_exit": self._stop_worker,
+            "child_exit": _forget_worker,
+            "logger_class": ChirpLogger,
         }
         for key, value in config.items():
             self.cfg.set(key, value)
@@ -127,6 +141,22 @@ class ChirpServer(BaseApplication):  # type: ignore[misc]
 
     def _stop_worker(self, _arbiter: Any, _worker: Any) -> None:
         self._container.shutdown_resources()
+
+
+class ChirpLogger(Logger):  # type: ignore[misc]
+    """Gunicorn's logger with its error log handed to the root logger's handler (chirp's
+    format, request ids included), instead of a handler and format of its own."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.error_log.handlers.clear()
+        self.error_log.propagate = True
+
+
+def _forget_worker(_arbiter: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def ensure_nothing_open(container: Container) -> None:
@@ -152,7 +182,20 @@ def prepare(container: Container) -> None:
 def run(app: Flask, container: Container, options: ServeOptions) -> None:
     """Serve `app` until SIGTERM (graceful) or SIGINT; exits the process when done."""
     prepare(container)
-    ChirpServer(app, container, options).run()
+    master, folder = os.getpid(), fresh_metrics_dir()
+    try:
+        ChirpServer(app, container, options).run()
+    finally:
+        if os.getpid() == master:  # a worker leaves through here too, on its way out
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_metrics_dir() -> str:
+    """A new empty folder for the workers' metric files, named in the environment (where
+    prometheus-client looks, in this process and the forked workers)."""
+    folder = tempfile.mkdtemp(prefix="chirp-metrics-")
+    os.environ[MULTIPROC_DIR] = folder
+    return folder
 
 
 def options_of(**given: Any) -> ServeOptions:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
+from flask import Response
 from flask.views import MethodView
 
 from container import Container
 from core.domain.paging import Page, Window
 from core.domain.tweets import MAX_PHOTOS
 from core.services.posting import PostingService
-from core.services.views import TweetDetail, TweetView
-from entrypoints.http import auth
+from core.services.views import TweetView
+from entrypoints.http import auth, bodies
 from entrypoints.http.args import IdempotencyArgs, TweetCreateArgs, TweetListArgs, TweetTextArgs
 from entrypoints.http.errordocs import fails, fails_when
 from entrypoints.http.limits import uploads
@@ -33,7 +34,7 @@ class Tweets(MethodView):
     @limited("read")
     @blp.arguments(TweetListArgs, location="query")
     @blp.arguments(NewestPageArgs, location="query")
-    @paged(blp, TweetSchema)
+    @paged(blp, TweetSchema, bodies.tweet)
     @inject
     def get(
         self,
@@ -59,12 +60,12 @@ class Tweets(MethodView):
         args: dict[str, Any],
         headers: dict[str, Any],
         posting: PostingService = Provide[Container.posting],
-    ) -> tuple[TweetView, int]:
+    ) -> Response:
         """Post a tweet: `content` 6-140 characters and 0-9 photos, one `files` part each."""
         view, created = posting.post_tweet(
             auth.current_user().id, args["content"], args["files"], headers.get("key")
         )
-        return view, 201 if created else 200
+        return bodies.respond(bodies.tweet(view), 201 if created else 200)
 
 
 @blp.route("/<id:tweet_id>/")
@@ -73,12 +74,13 @@ class Tweet(MethodView):
     @blp.response(200, TweetDetailSchema)
     @fails(404)
     @inject
-    def get(
-        self, tweet_id: int, posting: PostingService = Provide[Container.posting]
-    ) -> TweetDetail:
+    def get(self, tweet_id: int, posting: PostingService = Provide[Container.posting]) -> Response:
         """One tweet with its first 100 comments (oldest first) and likes (newest first)."""
-        return posting.get_tweet(auth.optional_user_id(), tweet_id)
+        return bodies.respond(
+            bodies.tweet_detail(posting.get_tweet(auth.optional_user_id(), tweet_id))
+        )
 
+    @limited("edit")
     @auth.required
     @blp.arguments(TweetTextArgs, location=BODY)
     @blp.response(200, TweetSchema)
@@ -93,6 +95,7 @@ class Tweet(MethodView):
         """Edit the text (owner only); sets edited_at."""
         return posting.edit_tweet(auth.current_user().id, tweet_id, args["content"])
 
+    @limited("edit")
     @auth.required
     @blp.response(200, SuccessSchema)
     @fails(403, 404)

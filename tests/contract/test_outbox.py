@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from core.domain.feed import JobKind
@@ -70,3 +72,22 @@ def test_a_job_recorded_in_a_rolled_back_block_never_becomes_pending(
         uow.outbox.add(lost)
     with uow:
         assert uow.outbox.pending(10) == [kept]
+
+
+def test_count_is_the_number_of_unpublished_jobs(uow: UnitOfWork, make: Maker) -> None:
+    jobs = [make.job(make.new_id(), make.new_id()) for _ in range(3)]
+    with uow:
+        assert uow.outbox.count() == 0
+        for job in jobs:
+            uow.outbox.add(job)
+        uow.outbox.add(jobs[0])  # recorded twice, still one job
+        assert uow.outbox.count() == 3
+        uow.outbox.mark_published([jobs[1].id])
+        assert uow.outbox.count() == 2
+
+
+def test_a_job_keeps_the_request_id_that_recorded_it(uow: UnitOfWork, make: Maker) -> None:
+    job = dataclasses.replace(make.job(make.new_id(), make.new_id()), request_id="req-42.a_b")
+    with uow:
+        uow.outbox.add(job)
+        assert uow.outbox.pending(10) == [job]

@@ -55,11 +55,34 @@ def test_a_hash_from_the_other_hasher_does_not_verify() -> None:
     assert slow.verify("secret", fast.hash("secret")) is False
 
 
-def test_scrypt_defaults_to_n_16384_r_8_p_1_in_a_self_describing_string() -> None:
-    hashed = ScryptPasswordHasher().hash("secret words")
+def test_scrypt_defaults_to_owasps_cost_in_a_self_describing_string() -> None:
+    hasher = ScryptPasswordHasher()
+    hashed = hasher.hash("secret words")
     scheme, n, r, p, salt, digest = hashed.split("$")
-    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert (scheme, n, r, p) == ("scrypt", str(2**17), "8", "1")
     assert salt and digest
+    assert hasher.verify("secret words", hashed) is True  # 128 MiB: above OpenSSL's default cap
+
+
+def test_a_fresh_hash_needs_no_rehash(hasher: PasswordHasher) -> None:
+    assert hasher.needs_rehash(hasher.hash("secret words")) is False
+
+
+def test_a_hash_of_another_algorithm_needs_a_rehash() -> None:
+    fast, slow = FastPasswordHasher(), ScryptPasswordHasher(n=TEST_N)
+    assert fast.needs_rehash(slow.hash("secret")) is True
+    assert slow.needs_rehash(fast.hash("secret")) is True
+
+
+@pytest.mark.parametrize("other", [{"n": 2**8}, {"r": 4}, {"p": 2}])
+def test_a_scrypt_hash_at_other_parameters_needs_a_rehash(other: dict[str, int]) -> None:
+    old = ScryptPasswordHasher(**{"n": TEST_N, **other}).hash("secret words")
+    assert ScryptPasswordHasher(n=TEST_N).needs_rehash(old) is True
+
+
+@pytest.mark.parametrize("garbage", ["", "plain", "scrypt", "scrypt$$$$$"])
+def test_a_malformed_hash_needs_a_rehash(hasher: PasswordHasher, garbage: str) -> None:
+    assert hasher.needs_rehash(garbage) is True
 
 
 def test_scrypt_verifies_a_hash_made_at_another_cost() -> None:

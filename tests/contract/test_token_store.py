@@ -67,3 +67,17 @@ def test_remove_all_for_forgets_every_token_of_that_user_only(uow: UnitOfWork, m
         assert uow.tokens.user_for(hashed("alice-1"), now) is None
         assert uow.tokens.user_for(hashed("alice-2"), now) is None
         assert uow.tokens.user_for(hashed("bob-1"), now) == bob.id
+
+
+def test_purging_forgets_expired_tokens_and_keeps_live_ones(uow: UnitOfWork, make: Maker) -> None:
+    now = make.clock.now()
+    with uow:
+        (user,) = add_users(uow, make, 1)
+        uow.tokens.add(hashed("old-1"), user.id, now - DAY)
+        uow.tokens.add(hashed("old-2"), user.id, now)
+        uow.tokens.add(hashed("live"), user.id, now + DAY)
+        assert uow.tokens.purge_expired(now) == 2
+        assert uow.tokens.user_for(hashed("live"), now) == user.id
+        assert uow.tokens.purge_expired(now) == 0
+        uow.tokens.add(hashed("old-1"), user.id, now + DAY)  # its key is free again
+        assert uow.tokens.user_for(hashed("old-1"), now) == user.id

@@ -84,6 +84,18 @@ def test_update_saves_the_active_and_admin_flags(uow: UnitOfWork, make: Maker) -
         assert (stored.is_active, stored.is_admin) == (False, True)
 
 
+def test_set_password_hash_replaces_only_that_users_hash(uow: UnitOfWork, make: Maker) -> None:
+    with uow:
+        first, second = add_users(uow, make, 2)
+        uow.users.set_password_hash(first.id, "scrypt$131072$8$1$c2FsdA==$ZGlnZXN0")
+        uow.users.set_password_hash(999_999_999, "ignored")  # unknown: no error, no row
+        stored, other = uow.users.get(first.id), uow.users.get(second.id)
+        assert stored is not None and other is not None
+        assert stored.password_hash == "scrypt$131072$8$1$c2FsdA==$ZGlnZXN0"
+        assert other.password_hash == second.password_hash
+        assert uow.users.get(999_999_999) is None
+
+
 def test_changing_a_returned_user_does_not_change_the_store(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         (user,) = add_users(uow, make, 1)

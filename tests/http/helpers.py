@@ -24,6 +24,8 @@ from tests.contract.sql_backends import fresh_mysql_url
 PROFILES = ["embedded", "full"]
 FULL_REDIS_URL = "redis://127.0.0.1:6379/13"
 PASSWORD = "secret-pass"
+# scrypt's cost in these tests: OWASP's (the default) takes about a second per signup here.
+TEST_SCRYPT_N = 2**10
 ID_TEXT = re.compile("[1-9][0-9]{0,18}")
 _names = itertools.count(1)
 
@@ -41,13 +43,22 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def make_container(data_dir: Path, profile: str, *, ratelimit: bool = False) -> Container:
+def make_container(
+    data_dir: Path, profile: str, *, ratelimit: bool = False, **settings: Any
+) -> Container:
     """A container on `profile` over empty stores, running the worker's roles in this
     process (as `chirp worker` would): a temp data dir, and on `full` an emptied MariaDB
-    database, Redis db 13, Memcached (flushed) and a RabbitMQ queue of its own."""
+    database, Redis db 13, Memcached (flushed) and a RabbitMQ queue of its own. `settings`
+    override the rest, before anything connects."""
     if profile != "full":
         container = build_container(
-            Settings(profile=profile, data_dir=data_dir, ratelimit_enabled=ratelimit)
+            Settings(
+                profile=profile,
+                data_dir=data_dir,
+                ratelimit_enabled=ratelimit,
+                scrypt_n=TEST_SCRYPT_N,
+                **settings,
+            )
         )
     else:
         container = build_container(
@@ -55,10 +66,12 @@ def make_container(data_dir: Path, profile: str, *, ratelimit: bool = False) -> 
                 profile="full",
                 data_dir=data_dir,
                 ratelimit_enabled=ratelimit,
+                scrypt_n=TEST_SCRYPT_N,
                 mysql_url=fresh_mysql_url("chirp_test_http"),
                 redis_url=FULL_REDIS_URL,
                 queue_name="chirp-test-http",
                 job_min_backoff_ms=20,
+                **settings,
             )
         )
         container.redis().flushdb()

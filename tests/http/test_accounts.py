@@ -103,7 +103,7 @@ def test_the_session_cookie_authenticates_and_logout_clears_it(api: Chirp, alice
     body = {"username": "alice_01", "password": PASSWORD}
     assert browser.post("/api/accounts/login/", json=body).status_code == 200
     assert browser.get("/api/newsfeeds/").status_code == 200
-    logout = browser.post("/api/accounts/logout/")
+    logout = browser.post("/api/accounts/logout/", headers={"Origin": "http://localhost"})
     assert "chirp_session=;" in logout.headers["Set-Cookie"]
     assert browser.get("/api/newsfeeds/").status_code == 401
 

@@ -41,13 +41,13 @@ DOCUMENTED = {
     ("get", "/api/accounts/login_status/"): {200, 429},
     ("get", "/api/users/"): {200, 400, 401, 403, 429},
     ("get", "/api/profiles/{user_id}/"): {200, 404, 429},
-    ("put", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413},
-    ("patch", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413},
+    ("put", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413, 429},
+    ("patch", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413, 429},
     ("get", "/api/tweets/"): {200, 400, 429},
     ("post", "/api/tweets/"): {200, 201, 400, 401, 409, 413, 429},
     ("get", "/api/tweets/{tweet_id}/"): {200, 404, 429},
-    ("patch", "/api/tweets/{tweet_id}/"): {200, 400, 401, 403, 404},
-    ("delete", "/api/tweets/{tweet_id}/"): {200, 401, 403, 404},
+    ("patch", "/api/tweets/{tweet_id}/"): {200, 400, 401, 403, 404, 429},
+    ("delete", "/api/tweets/{tweet_id}/"): {200, 401, 403, 404, 429},
     ("post", "/api/friendships/{user_id}/follow/"): {201, 400, 401, 404, 429},
     ("post", "/api/friendships/{user_id}/unfollow/"): {200, 400, 401, 404, 429},
     ("get", "/api/friendships/{user_id}/followers/"): {200, 400, 429},
@@ -56,16 +56,16 @@ DOCUMENTED = {
     ("get", "/api/comments/"): {200, 400, 429},
     ("post", "/api/comments/"): {201, 400, 401, 429},
     ("get", "/api/comments/{comment_id}/"): {200, 404, 429},
-    ("put", "/api/comments/{comment_id}/"): {200, 400, 401, 403, 404},
-    ("patch", "/api/comments/{comment_id}/"): {200, 400, 401, 403, 404},
-    ("delete", "/api/comments/{comment_id}/"): {200, 401, 403, 404},
+    ("put", "/api/comments/{comment_id}/"): {200, 400, 401, 403, 404, 429},
+    ("patch", "/api/comments/{comment_id}/"): {200, 400, 401, 403, 404, 429},
+    ("delete", "/api/comments/{comment_id}/"): {200, 401, 403, 404, 429},
     ("post", "/api/likes/"): {200, 201, 400, 401, 429},
     ("post", "/api/likes/cancel/"): {200, 400, 401, 429},
     ("get", "/api/notifications/"): {200, 400, 401, 429},
     ("get", "/api/notifications/unread-count/"): {200, 401, 429},
-    ("post", "/api/notifications/mark-all-as-read/"): {200, 401},
-    ("put", "/api/notifications/{notification_id}/"): {200, 400, 401, 404},
-    ("patch", "/api/notifications/{notification_id}/"): {200, 400, 401, 404},
+    ("post", "/api/notifications/mark-all-as-read/"): {200, 401, 429},
+    ("put", "/api/notifications/{notification_id}/"): {200, 400, 401, 404, 429},
+    ("patch", "/api/notifications/{notification_id}/"): {200, 400, 401, 404, 429},
     ("get", "/healthz/"): {200},
     ("get", "/readyz/"): {200, 503},
     ("get", "/media/{key}"): {200, 404},
@@ -81,18 +81,33 @@ def test_healthz_answers_ok_with_and_without_slash(api: Chirp) -> None:
 
 
 def test_readyz_answers_200_when_every_backend_answers(api: Chirp) -> None:
-    response = api.get("/readyz")
+    response = api.get("/readyz", api.admin())
     assert response.status_code == 200
     assert response.json["status"] == "ok"
+    assert response.json["backends"]
     assert all(state == "ok" for state in response.json["backends"].values())
 
 
-def test_readyz_answers_503_naming_the_failing_backend(api: Chirp) -> None:
+def test_readyz_answers_503_naming_the_failing_backend_to_an_admin(api: Chirp) -> None:
+    admin = api.admin()
     report = {"database": None, "redis": "connection refused"}
     with api.container.readiness.override(providers.Object(report)):
-        response = api.get("/readyz")
+        response = api.get("/readyz", admin)
     assert_error(response, 503, "redis")
     assert "redis" in response.json["message"] and "database" not in response.json["errors"]
+
+
+def test_readyz_names_no_backend_to_anyone_but_an_admin(api: Chirp) -> None:
+    alice = api.signup("alice_01")
+    report = {"database": None, "redis": "Error 111 connecting to 10.0.0.7:6379"}
+    for who in (None, alice):
+        assert api.get("/readyz", who).json == {"status": "ok"}
+        with api.container.readiness.override(providers.Object(report)):
+            response = api.get("/readyz", who)
+        assert_error(response, 503)
+        text = response.get_data(as_text=True)
+        assert "redis" not in text and "10.0.0.7" not in text and "6379" not in text
+        assert response.json["errors"] == {}
 
 
 def test_the_openapi_document_describes_every_endpoint(api: Chirp) -> None:

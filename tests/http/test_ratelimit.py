@@ -128,3 +128,49 @@ def test_a_disabled_limiter_sends_no_headers(tmp_path: Path, profile: str) -> No
     response = create_app(container).test_client().get("/api/accounts/login_status/")
     assert response.status_code == 200 and "X-RateLimit-Limit" not in response.headers
     close_container(container)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "per_second"),
+    [
+        ("PATCH", "/api/tweets/123456/", 5),
+        ("DELETE", "/api/tweets/123456/", 5),
+        ("PUT", "/api/comments/123456/", 5),
+        ("PATCH", "/api/comments/123456/", 5),
+        ("DELETE", "/api/comments/123456/", 5),
+        ("PUT", "/api/profiles/123456/", 1),
+        ("PATCH", "/api/profiles/123456/", 1),
+        ("POST", "/api/notifications/mark-all-as-read/", 10),
+        ("PUT", "/api/notifications/123456/", 10),
+        ("PATCH", "/api/notifications/123456/", 10),
+    ],
+)
+def test_every_write_route_answers_429_past_its_limit(
+    api: Chirp, clock: FakeClock, method: str, path: str, per_second: int
+) -> None:
+    alice = api.signup("alice_01")
+    for _ in range(per_second):
+        response = api.call(method, path, alice, json={})
+        assert response.status_code != 429
+        assert response.headers["X-RateLimit-Limit"] == str(per_second)
+    response = api.call(method, path, alice, json={})
+    assert_error(response, 429)
+    assert response.headers["Retry-After"] == "1"
+
+
+def test_edits_are_limited_per_minute_too(api: Chirp, clock: FakeClock) -> None:
+    alice = api.signup("alice_01")
+    for _ in range(12):
+        for _ in range(5):
+            assert api.call("DELETE", "/api/tweets/123456/", alice).status_code == 404
+        clock.advance(1)
+    response = api.call("DELETE", "/api/tweets/123456/", alice)
+    assert_error(response, 429)
+    assert response.headers["X-RateLimit-Limit"] == "60"
+
+
+def test_tweet_and_comment_edits_share_one_budget(api: Chirp) -> None:
+    alice = api.signup("alice_01")
+    for _ in range(5):
+        api.call("DELETE", "/api/comments/123456/", alice)
+    assert_error(api.call("PATCH", "/api/tweets/123456/", alice, json={}), 429)

@@ -14,12 +14,11 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dependency_injector import providers
 from werkzeug.test import TestResponse
 
 from adapters.memory import FakeClock
@@ -79,11 +78,8 @@ def s3_server(tmp_path: Path) -> Iterator[S3Server]:
 
 @pytest.fixture
 def container(tmp_path: Path, s3_server: S3Server) -> Iterator[Container]:
-    """The HTTP suite's full-profile container, its photos on this test's S3 server (the
-    S3 client is made at first use, so overriding the endpoint now is in time)."""
-    container = make_container(tmp_path / "data", "full")
-    settings = replace(container.settings(), s3_endpoint_url=s3_server.url)
-    container.settings.override(providers.Object(settings))
+    """The HTTP suite's full-profile container, its photos on this test's S3 server."""
+    container = make_container(tmp_path / "data", "full", s3_endpoint_url=s3_server.url)
     yield container
     close_container(container)
 

@@ -131,3 +131,20 @@ def test_a_tweet_shows_its_comments_oldest_first_and_likes_newest_first(h: Harne
     assert [lk.user.id for lk in detail.likes] == [b.id, a.id]
     assert (detail.view.tweet.comments_count, detail.view.tweet.likes_count) == (2, 2)
     assert detail.view.has_liked
+
+
+def test_a_broker_client_that_breaks_after_commit_neither_fails_the_post_nor_loses_the_job(
+    h: Harness,
+) -> None:
+    author, reader = h.user(), h.user()
+    h.follow(reader, author)
+
+    def broken_client() -> None:
+        raise IndexError("pop from an empty deque")  # a driver's own bug, not Unavailable
+
+    h.queue.before("enqueue", broken_client)
+    tweet_id = h.post(author)  # answered: the tweet is committed
+    assert h.queue.jobs == []  # nothing was published ...
+    assert h.c.dispatcher().relay() == 1  # ... the outbox still had it
+    h.drain()
+    assert tweet_id in h.feed_ids(reader)
