@@ -21,7 +21,7 @@ from entrypoints.http.app import create_app
 from settings import Settings
 from tests.contract.sql_backends import fresh_mysql_url
 from tests.http.helpers import Account, Chirp, close_container
-from tests.integration.threads import run_together
+from tests.integration.support import run_together
 
 # Only guards against a hung test; no assertion depends on time.
 HANG_SECONDS = 60

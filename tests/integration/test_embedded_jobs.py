@@ -11,15 +11,15 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from adapters.mysql.bulk import load_followers
 from adapters.mysql.engine import make_engine
+from tests.integration.support import wait_for
 
 CHIRP = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "chirp"
 FOLLOWERS = 3000
@@ -33,13 +33,6 @@ def run_env(data_dir: Path, **extra: str) -> dict[str, str]:
 def count(data_dir: Path, sql: str, *args: object) -> int:
     with sqlite3.connect(data_dir / "chirp.sqlite3", timeout=10) as db:
         return int(db.execute(sql, args).fetchone()[0])
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
-        time.sleep(0.01)
 
 
 class Server:

@@ -9,8 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pika
@@ -23,6 +22,7 @@ from container import Container, build_container
 from entrypoints.http.app import create_app
 from settings import Settings
 from tests.contract.sql_backends import fresh_mysql_url
+from tests.integration.support import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -130,13 +130,6 @@ def delivered(container: Container, tweet_id: int) -> tuple[int, int]:
     with container.engine().connect() as conn:
         rows, readers = conn.execute(query.where(feed_entries.c.tweet_id == tweet_id)).one()
     return int(rows), int(readers)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
-        time.sleep(0.01)
 
 
 def test_a_worker_killed_mid_fanout_leaves_every_follower_the_tweet_exactly_once(

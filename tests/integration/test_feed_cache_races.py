@@ -13,7 +13,7 @@ import pytest
 from core.ports.list_cache import CachedList, ListCache
 from core.ports.object_cache import ObjectCache
 from tests.contract import cache_backends
-from tests.integration.threads import run_together
+from tests.integration.support import run_together
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from container import Container, build_container
 from core.domain.paging import Window
 from settings import Settings
 from tests.contract.sql_backends import fresh_mysql_url
+from tests.integration.support import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -138,10 +138,3 @@ def _chirp(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
     log = (Path(env["CHIRP_DATA_DIR"]) / "chirp.log").open("ab")
     command = [sys.executable, "-m", "entrypoints.cli", *args]
     return subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT, stdout=log, stderr=log)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
-        time.sleep(0.01)

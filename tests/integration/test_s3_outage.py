@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -27,6 +26,7 @@ from core.services.media import MediaSweeper
 from entrypoints.http.app import create_app
 from tests.http import images
 from tests.http.helpers import Account, Chirp, assert_error, close_container, make_container
+from tests.integration.support import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -60,15 +60,9 @@ class S3Server:
             pytest.fail(f"scripts/services {command} s3 failed:\n{done.stdout}{done.stderr}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def s3_server(tmp_path: Path) -> Iterator[S3Server]:
-    server = S3Server(port=_free_port(), folder=tmp_path / "services")
+    server = S3Server(port=free_port(), folder=tmp_path / "services")
     server.up()
     try:
         yield server

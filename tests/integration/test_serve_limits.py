@@ -16,6 +16,7 @@ import pytest
 
 from core.domain.tweets import MAX_PHOTOS
 from entrypoints.http.limits import JSON_BODY_LIMIT, upload_limit
+from tests.integration.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHIRP = ROOT / ".venv" / "bin" / "chirp"
@@ -24,12 +25,6 @@ CHIRP = ROOT / ".venv" / "bin" / "chirp"
 START_GUARD_SECONDS = 60
 ANSWER_GUARD_SECONDS = 20
 GIBIBYTE = 1024**3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:

@@ -1,8 +1,10 @@
-"""Running steps at the same time on threads, for the race tests."""
+"""What the integration tests share: racing threads, waiting on a condition, free ports."""
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from collections.abc import Callable
 
 
@@ -25,3 +27,18 @@ def run_together(*steps: Callable[[], None], timeout: float = 10.0) -> None:
     assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
     if errors:
         raise errors[0]
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `condition` every 10 ms; fail naming `what` when it is not true within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
+        time.sleep(0.01)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
