@@ -10,6 +10,7 @@ from adapters.cache.clients import memcached_resource, ping_memcached, ping_redi
 from adapters.cache.file_gate_store import FileGateStore
 from adapters.cache.memcached_object_cache import MemcachedObjectCache
 from adapters.cache.redis_counters import RedisCounters
+from adapters.cache.redis_events import RedisEventBroker
 from adapters.cache.redis_gate_store import RedisGateStore
 from adapters.cache.redis_list_cache import RedisListCache
 from adapters.cache.redis_rate_limit_store import RedisRateLimitStore
@@ -25,6 +26,7 @@ from adapters.memory.checkpoints import InMemoryCheckpointStore
 from adapters.memory.clock import FakeClock
 from adapters.memory.counters import InMemoryCounters
 from adapters.memory.database import InMemoryDatabase
+from adapters.memory.events import InMemoryEventBroker
 from adapters.memory.gates import InMemoryGateStore
 from adapters.memory.ids import SequentialIdGenerator
 from adapters.memory.list_cache import InMemoryListCache
@@ -169,6 +171,13 @@ class Backends(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryGateStore),
         embedded=providers.Singleton(FileGateStore, path=gates_file),
         full=providers.Singleton(RedisGateStore, client=redis),
+    )
+
+    # Live-stream events: best effort, shared by every process of a deployment
+    memory_events = providers.Singleton(InMemoryEventBroker)
+    redis_events = providers.Singleton(RedisEventBroker, client=redis)
+    events = providers.Selector(
+        profile, memory=memory_events, embedded=memory_events, full=redis_events
     )
 
     # Jobs

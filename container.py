@@ -25,6 +25,7 @@ from core.services.posting import PostingService
 from core.services.profiles import ProfileService
 from core.services.ratelimit import RateLimiter
 from core.services.stores import SecondaryStores, StoreRouter
+from core.services.stream import LiveFeed
 from core.services.timeline import TimelineService
 from settings import Settings, secret_key_for
 
@@ -59,6 +60,7 @@ class Container(containers.DeclarativeContainer):
     engine = backends.engine
     redis = backends.redis
     memcached = backends.memcached
+    events = backends.events
 
     # Services
     gatekeeper = providers.Factory(GateKeeper, store=gate_store)
@@ -79,7 +81,7 @@ class Container(containers.DeclarativeContainer):
     media = providers.Singleton(MediaService, blobs=blobs)
     media_sweeper = providers.Factory(MediaSweeper, uow_factory=uow_factory, blobs=blobs,
                                       clock=clock)  # fmt: skip
-    notifier = providers.Singleton(Notifier, ids=ids, counters=counters)
+    notifier = providers.Singleton(Notifier, ids=ids, counters=counters, publisher=events)
     dispatcher = providers.Singleton(JobDispatcher, uow_factory=uow_factory, queue=task_queue,
                                      clock=clock)  # fmt: skip
     accounts = providers.Factory(
@@ -102,7 +104,7 @@ class Container(containers.DeclarativeContainer):
     fanout = providers.Factory(
         FanoutService, uow_factory=uow_factory, ids=ids, queue=task_queue, lists=list_cache,
         batch_size=cfg.fanout_batch, celebrity_threshold=cfg.celebrity_threshold,
-        feed_cap=cfg.feed_cap, mirror=mirror, clock=clock, metrics=metrics,
+        feed_cap=cfg.feed_cap, mirror=mirror, clock=clock, metrics=metrics, publisher=events,
     )  # fmt: skip
     following = providers.Factory(
         FollowingService, uow_factory=uow_factory, ids=ids, lookups=lookups, lists=list_cache,
@@ -116,6 +118,11 @@ class Container(containers.DeclarativeContainer):
                               notifier=notifier)  # fmt: skip
     notifications = providers.Factory(NotificationService, uow_factory=uow_factory,
                                       lookups=lookups, counters=counters)  # fmt: skip
+    live_feed = providers.Singleton(
+        LiveFeed, uow_factory=uow_factory, subscriber=events, timeline=timeline,
+        notifications=notifications, lookups=lookups, stores=stores,
+        heartbeat_ms=cfg.stream_heartbeat_ms,
+    )  # fmt: skip
     rate_limiter = providers.Singleton(RateLimiter, store=rate_limit_store, clock=clock,
                                        enabled=cfg.ratelimit_enabled, metrics=metrics)  # fmt: skip
     secret_key = providers.Singleton(secret_key_for, settings)

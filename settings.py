@@ -75,6 +75,12 @@ class Settings:
     # Log lines as text ("text") or one JSON object per line ("json", for a log shipper).
     log_format: str = "text"
     log_level: str = "INFO"
+    # A live stream's heartbeat comment when nothing else was sent (keeps proxies from
+    # closing it and finds clients that left).
+    stream_heartbeat_ms: int = 15_000
+    # An open stream ends after this long (the client reconnects from its last id, losing
+    # nothing), so long-lived connections spread over restarted or added stream servers.
+    stream_max_ms: int = 3_600_000
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

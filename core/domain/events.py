@@ -88,3 +88,18 @@ def decode_event(raw: bytes) -> StreamEvent:
     # Garbage may fail anywhere: bad UTF-8 or JSON, deep nesting, an unknown kind, bad data.
     except (ValueError, TypeError, RecursionError, Invalid) as exc:
         raise UnreadableValue(f"{type(exc).__name__}: {exc}") from exc
+
+
+def tweet_event(tweet_id: int) -> StreamEvent:
+    """A tweet entered a feed (or a celebrity posted): the stream renders it per reader."""
+    return StreamEvent(kind=EventKind.TWEET, data={"id": tweet_id}, cursor=tweet_id)
+
+
+def delete_event(tweet_id: int) -> StreamEvent:
+    """A tweet was deleted: streams tell their clients to drop it."""
+    return StreamEvent(kind=EventKind.DELETE, data={"id": tweet_id})
+
+
+def notification_event(note_id: int) -> StreamEvent:
+    """A notification was recorded: the recipient's stream renders it with the unread count."""
+    return StreamEvent(kind=EventKind.NOTIFICATION, data={"id": note_id})

@@ -90,7 +90,7 @@ class CommentService:
                 target_id=tweet_id,
             )
             uow.commit()
-        self._notifier.settle([notified])
+        self._notifier.announce([notified])
         self._lookups.forget_tweets([tweet_id])
         return self.views(actor_id, [comment])[0]
 

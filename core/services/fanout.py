@@ -7,11 +7,19 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from core.domain.events import (
+    StreamEvent,
+    author_channel,
+    delete_event,
+    feed_channel,
+    tweet_event,
+)
 from core.domain.feed import MIRROR_KINDS, FeedItem, Job, JobKind
 from core.ports.clock import Clock
 from core.ports.id_generator import IdGenerator
 from core.ports.list_cache import ListCache
 from core.ports.metrics import Metrics
+from core.ports.publisher import Publisher
 from core.ports.task_queue import TaskQueue
 from core.ports.unit_of_work import UnitOfWork
 from core.services import context
@@ -44,6 +52,12 @@ class FanoutService:
       part-way through its backfill (reading it would skip followers not yet copied).
     - A job runs with its request id bound (its log lines carry it) and each batch job
       copies its parent's. A delivered batch measures its lag: now minus the tweet's time.
+    - Live streams are told after the commit that made it true (best effort, one publish
+      per batch): a batch's readers on their feed channels; the author on their own (their
+      entry was written with the tweet); a celebrity's followers on the author's channel,
+      which their streams listen on. A deletion is told to the author, the author's
+      channel and each retracted batch. A redelivered batch tells again: streams drop ids
+      they already sent.
     """
 
     def __init__(
@@ -59,6 +73,7 @@ class FanoutService:
         mirror: StoreMirror | None = None,
         clock: Clock | None = None,
         metrics: Metrics | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._ids = ids
@@ -70,6 +85,7 @@ class FanoutService:
         self._mirror = mirror
         self._clock = clock
         self._metrics = metrics
+        self._publisher = publisher
 
     def outbox_depth(self) -> int:
         """How many recorded jobs wait in the outbox to be published."""
@@ -91,9 +107,16 @@ class FanoutService:
             handlers[job.kind](job)
 
     def _split_fanout(self, job: Job) -> None:
+        event = tweet_event(job.tweet_id)
         if self._mark_celebrity_if_needed(job.author_id):
+            self._tell([feed_channel(job.author_id), author_channel(job.author_id)], event)
             return
+        self._tell([feed_channel(job.author_id)], event)
         self._split(job, JobKind.FANOUT_BATCH)
+
+    def _tell(self, channels: Sequence[str], event: StreamEvent) -> None:
+        if self._publisher is not None:
+            self._publisher.publish_many((channel, event) for channel in channels)
 
     def _mark_celebrity_if_needed(self, author_id: int) -> bool:
         # Reading threshold+1 ids bounds the cost where COUNT(*) would scan every follower.
@@ -145,6 +168,7 @@ class FanoutService:
             uow.commit()
         self._after_commit(mirrored)
         self._lists.push(self._keys(job.reader_ids), job.tweet_id, self._cap)
+        self._tell([feed_channel(r) for r in job.reader_ids], tweet_event(job.tweet_id))
         self._measure_lag(tweet.created_at)
 
     def _measure_lag(self, created_at: datetime) -> None:
@@ -152,6 +176,8 @@ class FanoutService:
             self._metrics.fanout_lag((self._clock.now() - created_at).total_seconds())
 
     def _split_retract(self, job: Job) -> None:
+        channels = [feed_channel(job.author_id), author_channel(job.author_id)]
+        self._tell(channels, delete_event(job.tweet_id))
         self._split(job, JobKind.RETRACT_BATCH)
 
     def _retract_batch(self, job: Job) -> None:
@@ -161,6 +187,7 @@ class FanoutService:
             uow.commit()
         self._after_commit(mirrored)
         self._lists.remove(self._keys(job.reader_ids), job.tweet_id)
+        self._tell([feed_channel(r) for r in job.reader_ids], delete_event(job.tweet_id))
 
     def _record_mirror(self, uow: UnitOfWork, job: Job) -> list[Job]:
         if self._mirror is None:

@@ -87,7 +87,7 @@ class FollowingService:
                 edge = uow.follows.get(follower_id, followee_id) or edge
             uow.commit()
         self._after_commit(mirrored)
-        self._notifier.settle([notified])
+        self._notifier.announce([notified])
         if created:
             self._lists.delete([feed_key(follower_id)])
         user = self._lookups.summaries([followee_id])[followee_id]

@@ -80,7 +80,7 @@ class LikeService:
                 uow.commit()
             else:  # liked already: no commit, so the count goes back
                 like = uow.likes.get(actor_id, target, object_id) or like
-        self._notifier.settle([notified])
+        self._notifier.announce([notified])
         self._lookups.forget_tweets([tweet_id])
         user = self._lookups.summaries([actor_id])[actor_id]
         return LikeView(user=user, created_at=like.created_at), created

@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterable
 
 from core.domain import ids as id_layout
 from core.domain.errors import NotFound
+from core.domain.events import notification_event, user_channel
 from core.domain.paging import Page, Window, map_page, newest_first_page
 from core.domain.social import Notification, TargetType, Verb
 from core.ports.counters import Counters
 from core.ports.id_generator import IdGenerator
+from core.ports.publisher import Publisher
 from core.ports.unit_of_work import UnitOfWork
 from core.services.lookups import Lookups
 from core.services.views import NotificationView
@@ -25,12 +27,18 @@ class Notifier:
     """Records notifications inside the caller's transaction.
 
     - Nobody is notified of their own actions.
-    - After the commit, `settle` drops the recipients' cached unread counts.
+    - After the commit, `announce` drops the recipients' cached unread counts and tells
+      their live streams (best effort: a stream that misses it replays nothing, the
+      notification list and the unread count are the truth); `settle` only drops counts
+      (for notifications removed).
     """
 
-    def __init__(self, ids: IdGenerator, counters: Counters) -> None:
+    def __init__(
+        self, ids: IdGenerator, counters: Counters, publisher: Publisher | None = None
+    ) -> None:
         self._ids = ids
         self._counters = counters
+        self._publisher = publisher
 
     def record(
         self,
@@ -41,23 +49,31 @@ class Notifier:
         verb: Verb,
         target_type: TargetType,
         target_id: int,
-    ) -> int | None:
-        """Add a notification unless it would be about oneself; the recipient, if any."""
+    ) -> Notification | None:
+        """Add a notification unless it would be about oneself; the one added, if any."""
         if recipient_id == actor_id:
             return None
         note_id = self._ids.next_id()
-        uow.notifications.add(
-            Notification(
-                id=note_id,
-                recipient_id=recipient_id,
-                actor_id=actor_id,
-                verb=verb,
-                target_type=target_type,
-                target_id=target_id,
-                created_at=id_layout.time_of(note_id),
-            )
+        note = Notification(
+            id=note_id,
+            recipient_id=recipient_id,
+            actor_id=actor_id,
+            verb=verb,
+            target_type=target_type,
+            target_id=target_id,
+            created_at=id_layout.time_of(note_id),
         )
-        return recipient_id
+        uow.notifications.add(note)
+        return note
+
+    def announce(self, notes: Iterable[Notification | None]) -> None:
+        """After the commit that recorded `notes`: fresh unread counts, live streams told."""
+        made = [n for n in notes if n is not None]
+        self.settle(n.recipient_id for n in made)
+        if self._publisher is not None and made:
+            self._publisher.publish_many(
+                (user_channel(n.recipient_id), notification_event(n.id)) for n in made
+            )
 
     def settle(self, recipient_ids: Iterable[int | None]) -> None:
         keys = [_unread_key(r) for r in recipient_ids if r is not None]
@@ -104,6 +120,15 @@ class NotificationService:
             count = uow.notifications.unread_count(recipient_id)
         self._counters.set_many({key: count}, UNREAD_TTL)
         return count
+
+    def view(self, recipient_id: int, notification_id: int) -> NotificationView | None:
+        """One of the recipient's notifications, None when it is not theirs or is gone."""
+        with self._uow_factory() as uow:
+            note = uow.notifications.get(notification_id)
+        if note is None or note.recipient_id != recipient_id:
+            return None
+        views = self._views([note])
+        return views[0] if views else None
 
     def mark_all_read(self, recipient_id: int) -> int:
         with self._uow_factory() as uow:

@@ -47,6 +47,8 @@ def default_rules() -> dict[str, tuple[Rule, ...]]:
     rules["edit"] = (Rule(limit=5, seconds=1), Rule(limit=60, seconds=60))
     # A profile change may carry a 5 MiB avatar, stored and resized each time.
     rules["profile_update"] = (Rule(limit=1, seconds=1), Rule(limit=10, seconds=60))
+    # Opening a live stream: a reconnecting client, not a poller (it waits `retry` first).
+    rules["stream"] = (Rule(limit=2, seconds=1), Rule(limit=30, seconds=60))
     rules["notification_mark"] = (Rule(limit=10, seconds=1), Rule(limit=120, seconds=60))
     return rules
 

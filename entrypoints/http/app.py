@@ -28,6 +28,7 @@ from entrypoints.http import (
     ops,
     profiles,
     ratelimit,
+    stream,
     tweets,
     users,
 )
@@ -40,6 +41,7 @@ BLUEPRINT_MODULES: tuple[ModuleType, ...] = (
     tweets,
     friendships,
     newsfeeds,
+    stream,
     comments,
     likes,
     notifications,
@@ -77,10 +79,13 @@ class ChirpApi(Api):  # type: ignore[misc]
         errordocs.register_responses(self.spec)
 
 
-def create_app(container: Container | None = None) -> Flask:
-    """A chirp WSGI app on `container` (one built from the environment when not given)."""
+def create_app(container: Container | None = None, *, streams: bool = True) -> Flask:
+    """A chirp WSGI app on `container` (one built from the environment when not given);
+    `streams`: whether it holds live streams (false for an API on thread workers, where
+    each would take a request thread: `chirp stream` serves them instead)."""
     container = container if container is not None else build_container()
     app = Flask("chirp")
+    app.config[stream.STREAMS] = streams
     app.url_map.strict_slashes = False
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["blobkey"] = media.BlobKeyConverter
