@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import queue
 import threading
@@ -71,7 +72,7 @@ class EventReader:
         try:
             for event in parse(self._until_stopped()):
                 self._events.put(event)
-        except (OSError, ValueError):
+        except (OSError, ValueError, http.client.HTTPException):
             pass  # the connection was closed under the reader (the test closed it)
         finally:
             if self._on_close is not None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Self
 
+from core.domain.errors import Unavailable
 from core.domain.events import (
     EventKind,
     StreamEvent,
@@ -146,14 +147,41 @@ class LiveFeed:
         self._stores = stores if stores is not None else StoreRouter(uow_factory)
         self._heartbeat = heartbeat_ms / 1000
         self._memo = TweetMemo(lookups, memo_seconds)
+        self._open: set[FeedStream] = set()
+        self._lock = threading.Lock()
+        self._closing = False
 
     def open(self, reader_id: int, since: int | None) -> FeedStream:
         """A stream for `reader_id`, replaying from position `since` when given. Raises
-        Unavailable when the broker is down (before anything is sent)."""
+        Unavailable when the broker is down (before anything is sent) or the process is
+        stopping."""
         channels = [feed_channel(reader_id), user_channel(reader_id)]
         channels += [author_channel(a) for a in self._followed_celebrities(reader_id)]
         subscription = self._subscriber.subscribe(channels)
-        return FeedStream(self, reader_id, since, subscription)
+        stream = FeedStream(self, reader_id, since, subscription)
+        with self._lock:
+            if not self._closing:
+                self._open.add(stream)
+                return stream
+        stream.close()
+        raise Unavailable("this stream server is stopping: reconnect")
+
+    def close_all(self) -> None:
+        """End every open stream and refuse new ones (the process is stopping)."""
+        with self._lock:
+            self._closing = True
+            streams = list(self._open)
+        for stream in streams:
+            stream.close()
+
+    def discard(self, stream: FeedStream) -> None:
+        """Forget a closed stream (FeedStream.close calls it)."""
+        with self._lock:
+            self._open.discard(stream)
+
+    def open_count(self) -> int:
+        with self._lock:
+            return len(self._open)
 
     def _followed_celebrities(self, reader_id: int) -> list[int]:
         with self._uow_factory() as uow:
@@ -216,14 +244,16 @@ class FeedStream:
         self._closed = False
 
     def __iter__(self) -> Iterator[LiveItem]:
-        if self._since is not None:
-            for entry in self._feed.replay(self._reader, self._since):
+        if self._since is not None and not self._closed:
+            since, self._since = self._since, None  # replayed once, however iterated
+            for entry in self._feed.replay(self._reader, since):
                 if (replayed := self._tweet(entry)) is not None:
                     yield replayed
         while not self._closed:
             try:
                 event = self._subscription.get(self._feed.heartbeat_seconds)
             except MissedEvents as exc:
+                self.close()  # nothing more from this stream: the client must reconnect
                 yield Reconnect(reason=str(exc))
                 return
             if event is None:
@@ -260,6 +290,7 @@ class FeedStream:
         """End the stream: iteration stops, the subscription is released. Idempotent."""
         self._closed = True
         self._subscription.close()
+        self._feed.discard(self)
 
     def __enter__(self) -> Self:
         return self

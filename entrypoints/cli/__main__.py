@@ -1,5 +1,5 @@
 """`python -m entrypoints.cli`: the chirp command (how a worker starts its sibling processes)."""
 
-from entrypoints.cli.main import cli
+from entrypoints.cli.launch import main
 
-cli()
+main()

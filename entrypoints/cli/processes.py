@@ -16,6 +16,8 @@ from core.domain.errors import Unavailable
 from entrypoints.cli.common import container_of, domain_errors
 
 CONSUMER_RETRY_SECONDS = 2
+# gunicorn's gevent worker, closing connections gracefully (entrypoints/http/green.py).
+GEVENT = "entrypoints.http.green.ChirpGeventWorker"
 
 
 @contextmanager
@@ -52,13 +54,23 @@ def _terminated_by_signals() -> Iterator[threading.Event]:
 @click.option("--access-log", default=None, help="file for the access log, - for stderr")
 @click.pass_context
 def serve(ctx: click.Context, /, **options: object) -> None:
-    """Serve the REST API: a gunicorn master and its worker processes (gthread). On the
-    embedded profile every worker also runs the worker's roles (the outbox relay and the
-    jobs). SIGTERM stops gracefully: requests in flight are answered first."""
+    """Serve the REST API: a gunicorn master and its worker processes. On `full` they are
+    gthread workers and live streams are left to `chirp stream`; on `embedded` they are
+    gevent workers that hold the live streams too and run the worker's roles (the outbox
+    relay and the jobs). SIGTERM stops gracefully: requests in flight are answered first."""
     from entrypoints.http.app import create_app
     from entrypoints.http.server import options_of, run
 
     container = container_of(ctx)
+    profile = _servable(container)
+    green = profile == "embedded"
+    chosen = options_of(**options, worker_class=GEVENT if green else "gthread")
+    app = create_app(container, streams=green)
+    click.echo(f"chirp on http://{chosen.bind}/ (profile {profile}, {chosen.workers} workers)")
+    run(app, container, chosen)
+
+
+def _servable(container: Container) -> str:
     profile = container.settings().profile
     if profile == "memory":
         # Its fake clock never moves: rate-limit windows would never reset, tokens never
@@ -67,10 +79,33 @@ def serve(ctx: click.Context, /, **options: object) -> None:
             "the memory profile is for tests only and cannot be served: "
             "use CHIRP_PROFILE=embedded (or full)"
         )
-    chosen = options_of(**options)
-    app = create_app(container)
-    click.echo(f"chirp on http://{chosen.bind}/ (profile {profile}, {chosen.workers} workers)")
-    run(app, container, chosen)
+    return profile
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="worker processes (each holds thousands of streams)")  # fmt: skip
+@click.option("--worker-connections", default=10_000, show_default=True,
+              type=click.IntRange(1), help="open connections (streams) per worker")  # fmt: skip
+@click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(1),
+              help="seconds SIGTERM waits for requests in flight")  # fmt: skip
+@click.option("--access-log", default=None, help="file for the access log, - for stderr")
+@click.pass_context
+def stream(ctx: click.Context, /, **options: object) -> None:
+    """Serve live streams (GET /api/newsfeeds/stream/) on gevent workers: each open stream
+    is a greenlet, not a thread. Route that path here from the proxy; the rest of the API
+    answers too, but `chirp serve` is where it belongs. SIGTERM ends the open streams (their
+    clients reconnect and replay) and stops."""
+    from entrypoints.http.app import create_app
+    from entrypoints.http.server import options_of, run
+
+    container = container_of(ctx)
+    profile = _servable(container)
+    chosen = options_of(**options, worker_class=GEVENT, max_requests=0)
+    click.echo(f"chirp stream on http://{chosen.bind}/ (profile {profile})")
+    run(create_app(container, streams=True), container, chosen, roles=False)
 
 
 @click.command()
@@ -166,4 +201,4 @@ def retry_jobs(ctx: click.Context) -> None:
     click.echo(f"requeued {count} job(s)")
 
 
-COMMANDS = (serve, worker, jobs)
+COMMANDS = (serve, stream, worker, jobs)

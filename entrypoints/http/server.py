@@ -1,4 +1,4 @@
-"""The production HTTP server: a gunicorn master forking gthread workers around the app.
+"""The production HTTP server: a gunicorn master forking gthread or gevent workers around the app.
 
 Rules that keep several worker processes correct:
 - The master builds the app once (preloaded, so workers share its memory) and opens nothing
@@ -15,6 +15,11 @@ Rules that keep several worker processes correct:
 - gthread workers keep idle keep-alive connections in a poller, not on a thread, so idle
   clients never hold up a new one; past `worker_connections - threads` kept-alive
   connections a worker closes a connection after its answer instead of keeping it.
+- gevent workers (live streams: `chirp stream`, and `chirp serve` on embedded) hold each
+  connection, streams included, on a greenlet; the process was monkey-patched before
+  anything was imported (`entrypoints.cli.launch`). When such a worker stops, its open
+  streams are ended at once (clients reconnect elsewhere and replay), so a graceful stop
+  does not wait the whole `graceful_timeout` on them.
 - SIGTERM is graceful: workers stop accepting, finish the requests they hold (within
   `graceful_timeout`), then stop their roles. SIGINT (Ctrl-C) stops at once.
 - Metrics: before forking, the master makes a fresh PROMETHEUS_MULTIPROC_DIR (no counts
@@ -28,8 +33,11 @@ Rules that keep several worker processes correct:
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import tempfile
+import threading
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -77,6 +85,7 @@ class ServeOptions:
     max_requests_jitter: int = 1_000  # so workers are not all replaced at once
     worker_connections: int = 1_000  # open connections per worker, idle ones included
     access_log: str | None = None  # a file, "-" for stderr, None for none
+    worker_class: str = "gthread"  # a gevent one for servers that hold live streams
 
     @property
     def bind(self) -> str:
@@ -88,7 +97,7 @@ def gunicorn_config(options: ServeOptions) -> dict[str, Any]:
     return {
         "bind": [options.bind],
         "workers": options.workers,
-        "worker_class": "gthread",
+        "worker_class": options.worker_class,
         "threads": options.threads,
         "worker_connections": options.worker_connections,
         "keepalive": options.keep_alive,
@@ -112,10 +121,13 @@ class ChirpServer(BaseApplication):  # type: ignore[misc]
     """Gunicorn run in-process on an app built here (so `chirp serve` stays one command),
     with the worker hooks that start and stop each worker's background roles."""
 
-    def __init__(self, app: Flask, container: Container, options: ServeOptions) -> None:
+    def __init__(
+        self, app: Flask, container: Container, options: ServeOptions, *, roles: bool = True
+    ) -> None:
         self._app = app
         self._container = container
         self._options = options
+        self._roles = roles
         super().__init__()
 
     def load_config(self) -> None:
@@ -136,8 +148,12 @@ class ChirpServer(BaseApplication):  # type: ignore[misc]
     def _before_fork(self, _arbiter: Any, _worker: Any) -> None:
         ensure_nothing_open(self._container)
 
-    def _start_worker(self, _worker: Any) -> None:
-        self._container.server_roles()
+    def _start_worker(self, worker: Any) -> None:
+        if self._roles:
+            self._container.server_roles()
+        if self._options.worker_class != "gthread":  # green: it holds live streams
+            live = self._container.live_feed()
+            threading.Thread(target=_end_streams_on_stop, args=(worker, live), daemon=True).start()
 
     def _stop_worker(self, _arbiter: Any, _worker: Any) -> None:
         self._container.shutdown_resources()
@@ -151,6 +167,13 @@ class ChirpLogger(Logger):  # type: ignore[misc]
         super().setup(cfg)
         self.error_log.handlers.clear()
         self.error_log.propagate = True
+
+
+def _end_streams_on_stop(worker: Any, live: Any) -> None:
+    """Watch the worker (a greenlet once patched): when it stops accepting, end its streams."""
+    while worker.alive:
+        time.sleep(0.25)
+    live.close_all()
 
 
 def _forget_worker(_arbiter: Any, worker: Any) -> None:
@@ -179,15 +202,26 @@ def prepare(container: Container) -> None:
     container.reset_singletons()
 
 
-def run(app: Flask, container: Container, options: ServeOptions) -> None:
-    """Serve `app` until SIGTERM (graceful) or SIGINT; exits the process when done."""
+def run(app: Flask, container: Container, options: ServeOptions, *, roles: bool = True) -> None:
+    """Serve `app` until SIGTERM (graceful) or SIGINT; exits the process when done. `roles`:
+    whether each worker also runs the profile's background roles (`server_roles`)."""
     prepare(container)
+    open_files_as_allowed()
     master, folder = os.getpid(), fresh_metrics_dir()
     try:
-        ChirpServer(app, container, options).run()
+        ChirpServer(app, container, options, roles=roles).run()
     finally:
         if os.getpid() == master:  # a worker leaves through here too, on its way out
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def open_files_as_allowed() -> None:
+    """Raise this process's open-file limit to its hard limit (inherited by the workers):
+    each connection is a descriptor, and the usual soft limit of 1,024 would refuse the
+    1,025th open stream."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def fresh_metrics_dir() -> str:
