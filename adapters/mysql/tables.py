@@ -66,6 +66,7 @@ tokens = sa.Table(
     _id("user_id"),
     _time("expires_at"),
     sa.Index("ix_tokens_user_id", "user_id"),
+    sa.Index("ix_tokens_expires_at", "expires_at"),
     **MYSQL_OPTIONS,
 )
 
