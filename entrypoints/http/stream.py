@@ -8,7 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from dependency_injector.wiring import Provide, inject
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask.views import MethodView
 
 from container import Container
@@ -48,6 +48,17 @@ class StreamArgs(ma.Schema):
     )  # fmt: skip
 
 
+class StreamHeaders(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE  # every other header
+
+    last_event_id = Cursor(
+        data_key="Last-Event-ID",
+        metadata={"description": "the last `id:` received (EventSource sends it when it "
+                  "reconnects): replay from there; wins over `since`"},
+    )  # fmt: skip
+
+
 STREAM_DOC: dict[str, Any] = {
     "description": (
         "Server-Sent Events (`text/event-stream`). `event: tweet` (data: a newsfeed item; "
@@ -58,13 +69,6 @@ STREAM_DOC: dict[str, Any] = {
     ),
     "content": {"text/event-stream": {"schema": {"type": "string"}}},
 }
-LAST_EVENT_ID = {
-    "in": "header",
-    "name": "Last-Event-ID",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": "the last `id:` received; replay from there (wins over `since`)",
-}
 
 
 @blp.route("/stream/")
@@ -72,14 +76,20 @@ class NewsfeedStream(MethodView):
     @limited("stream")
     @auth.required
     @blp.arguments(StreamArgs, location="query")
-    @blp.doc(responses={200: STREAM_DOC}, parameters=[LAST_EVENT_ID])
+    @blp.arguments(StreamHeaders, location="headers")
+    @blp.doc(responses={200: STREAM_DOC})
     @fails_when(404, "This server does not hold live streams (`chirp stream` does)")
     @inject
-    def get(self, args: dict[str, Any], live: LiveFeed = Provide[Container.live_feed]) -> Response:
+    def get(
+        self,
+        args: dict[str, Any],
+        headers: dict[str, Any],
+        live: LiveFeed = Provide[Container.live_feed],
+    ) -> Response:
         """The caller's home feed, live: what lands in it from now on, pushed."""
         if not current_app.config.get(STREAMS, False):
             raise NotFound(NOT_HERE)
-        since = _position(request.headers.get("Last-Event-ID"), args.get("since"))
+        since = _position(headers.get("last_event_id"), args.get("since"))
         stream = live.open(auth.current_user().id, since)  # before any byte: 503 if down
         response = Response(_frames(stream, _max_seconds()), mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-cache"
@@ -88,10 +98,9 @@ class NewsfeedStream(MethodView):
 
 
 def _position(last_event_id: str | None, since: str | None) -> int | None:
+    """The position to replay from (both were checked readable by their fields)."""
     token = last_event_id or since
-    if not token:
-        return None
-    return decode_cursor(token, "Last-Event-ID" if last_event_id else "since")
+    return decode_cursor(token) if token else None
 
 
 @inject

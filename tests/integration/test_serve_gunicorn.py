@@ -1,4 +1,4 @@
-"""`chirp serve` as production runs it: a gunicorn master and gthread workers, on the embedded
+"""`chirp serve` as production runs it: a gunicorn master and its (gevent) workers, on the embedded
 profile over a scratch data folder, driven through raw sockets on 127.0.0.1.
 
 Idle keep-alive clients do not hold up a new one; SIGTERM lets a slow upload finish; and
