@@ -37,6 +37,7 @@ from adapters.memory.task_queue import InMemoryTaskQueue
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.mysql.checkpoints import SqlCheckpointStore
 from adapters.mysql.engine import engine_resource, migrate_schema
+from adapters.mysql.event_log import SqliteEventLog
 from adapters.mysql.health import ping as ping_database
 from adapters.mysql.job_queue import SqlTaskQueue
 from adapters.mysql.migration_source import SqlMigrationSource
@@ -175,9 +176,11 @@ class Backends(containers.DeclarativeContainer):
 
     # Live-stream events: best effort, shared by every process of a deployment
     memory_events = providers.Singleton(InMemoryEventBroker)
+    events_file = cfg.data_dir.joinpath.call("events.sqlite3")
+    sqlite_events = providers.Singleton(SqliteEventLog, path=events_file)
     redis_events = providers.Singleton(RedisEventBroker, client=redis)
     events = providers.Selector(
-        profile, memory=memory_events, embedded=memory_events, full=redis_events
+        profile, memory=memory_events, embedded=sqlite_events, full=redis_events
     )
 
     # Jobs

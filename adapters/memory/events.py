@@ -17,11 +17,8 @@ class InMemoryEventBroker(Switch, Publisher, Subscriber):
     subscriptions under the lock and offers outside it, and an offer never blocks. Every
     subscription receives the published object itself: treat an event's data as read-only.
 
-    Multi-process caveat: the embedded server runs several gunicorn workers, each with its
-    own broker, so an event published by the process that ran the fan-out reaches only that
-    process's streams. A live stream on the embedded profile needs a channel shared across
-    processes (SQLite polling, Redis) or a single stream process; this broker does not
-    pretend to be one.
+    One process only: the embedded server's several workers share events through
+    `adapters.mysql.event_log.SqliteEventLog` instead; this broker serves the memory profile.
 
     `available = False` (Switch) takes it down: publish logs and drops, subscribe raises
     Unavailable, as the Redis adapter does when Redis is down.

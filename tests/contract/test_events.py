@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
@@ -14,12 +16,13 @@ import redis
 from adapters.cache.clients import make_redis, ping_redis
 from adapters.cache.redis_events import RedisEventBroker
 from adapters.memory import InMemoryEventBroker
+from adapters.mysql.event_log import SqliteEventLog
 from core.domain.errors import Unavailable
 from core.domain.events import EventKind, StreamEvent, author_channel, feed_channel, user_channel
 from core.ports.publisher import Publisher
 from core.ports.subscriber import EventBuffer, MissedEvents, Subscriber, Subscription
 
-EVENT_BACKENDS = ["memory", pytest.param("redis", marks=pytest.mark.integration)]
+EVENT_BACKENDS = ["memory", pytest.param("redis", marks=pytest.mark.integration), "sqlite"]
 # Pub/sub ignores the database number; the per-test channel prefix is what isolates runs.
 REDIS_URL = f"redis://127.0.0.1:{os.environ.get('CHIRP_REDIS_PORT', '6379')}/7"
 BOUND = 4
@@ -29,11 +32,13 @@ ARRIVAL_SECONDS = 5.0
 
 @dataclass
 class Broker:
-    """A publisher and a subscriber that share channels, and the subscriptions to close."""
+    """A publisher and a subscriber that share channels, the subscriptions to close, and
+    the brokers to close after them."""
 
     publisher: Publisher
     subscriber: Subscriber
     opened: list[Subscription] = field(default_factory=list)
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def subscribe(self, *channels: str) -> Subscription:
         subscription = self.subscriber.subscribe(channels)
@@ -47,7 +52,7 @@ def tweet(tweet_id: int, **data: object) -> StreamEvent:
 
 def arrived(subscription: Subscription, count: int = 1) -> list[StreamEvent]:
     """The next `count` events, each of which must come within ARRIVAL_SECONDS."""
-    events = []
+    events: list[StreamEvent] = []
     for _ in range(count):
         event = subscription.get(ARRIVAL_SECONDS)
         assert event is not None, f"event {len(events) + 1} of {count} never came"
@@ -61,22 +66,34 @@ def _redis_client(url: str) -> redis.Redis:
     return client
 
 
-@pytest.fixture(params=EVENT_BACKENDS)
-def broker(request: pytest.FixtureRequest) -> Iterator[Broker]:
-    """A memory broker serving both sides, or two Redis brokers (separate clients, as in
-    two processes) on a fresh channel prefix; every subscription is closed afterwards."""
-    if request.param == "memory":
+def _broker_pair(kind: str, tmp_path: Path) -> Broker:
+    """Both sides of one backend; for Redis and SQLite two brokers standing for two
+    processes (separate clients; two logs on one file), so events cross between them."""
+    if kind == "memory":
         memory = InMemoryEventBroker(buffer_size=BOUND)
-        pair = Broker(publisher=memory, subscriber=memory)
-    else:
+        return Broker(publisher=memory, subscriber=memory)
+    if kind == "redis":
         prefix = f"chirp-test:{uuid.uuid4().hex[:16]}:"
-        pair = Broker(
-            publisher=RedisEventBroker(_redis_client(REDIS_URL), prefix),
-            subscriber=RedisEventBroker(_redis_client(REDIS_URL), prefix, buffer_size=BOUND),
-        )
+        writer = RedisEventBroker(_redis_client(REDIS_URL), prefix)
+        reader = RedisEventBroker(_redis_client(REDIS_URL), prefix, buffer_size=BOUND)
+        return Broker(publisher=writer, subscriber=reader, closers=[reader.close, writer.close])
+    path = tmp_path / "events.sqlite3"
+    log_writer = SqliteEventLog(path)
+    log_reader = SqliteEventLog(path, buffer_size=BOUND, poll_ms=10)
+    return Broker(
+        publisher=log_writer, subscriber=log_reader, closers=[log_reader.close, log_writer.close]
+    )
+
+
+@pytest.fixture(params=EVENT_BACKENDS)
+def broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Broker]:
+    """A broker pair; every subscription, then every broker, is closed afterwards."""
+    pair = _broker_pair(request.param, tmp_path)
     yield pair
     for subscription in pair.opened:
         subscription.close()
+    for close in pair.closers:
+        close()
 
 
 def test_an_event_reaches_every_subscriber_of_its_channel_and_no_other(broker: Broker) -> None:
@@ -174,23 +191,39 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(params=["memory", "redis"])
-def down_broker(request: pytest.FixtureRequest) -> InMemoryEventBroker | RedisEventBroker:
-    """Memory switched off, or Redis on a port where nothing listens (no server needed)."""
+DownBroker = InMemoryEventBroker | RedisEventBroker | SqliteEventLog
+
+
+@pytest.fixture(params=["memory", "redis", "sqlite"])
+def down_broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DownBroker]:
+    """Memory switched off, Redis on a port where nothing listens (no server needed), or
+    an event log whose file is not a database."""
     if request.param == "memory":
         memory = InMemoryEventBroker()
         memory.available = False
-        return memory
-    return RedisEventBroker(make_redis(f"redis://127.0.0.1:{_closed_port()}/7"), "chirp-test:")
+        yield memory
+    elif request.param == "redis":
+        client = make_redis(f"redis://127.0.0.1:{_closed_port()}/7")
+        down = RedisEventBroker(client, "chirp-test:")
+        yield down
+        down.close()
+    else:
+        path = tmp_path / "events.sqlite3"
+        path.write_bytes(b"this is not a SQLite database, " * 100)
+        log = SqliteEventLog(path)
+        yield log
+        log.close()
 
 
 def test_a_down_backend_refuses_subscriptions_but_drops_publishes_quietly(
-    down_broker: InMemoryEventBroker | RedisEventBroker,
+    down_broker: DownBroker,
 ) -> None:
     down_broker.publish(feed_channel(1), tweet(1))
     down_broker.publish_many([(feed_channel(1), tweet(2)), (feed_channel(2), tweet(2))])
     with pytest.raises(Unavailable):
         down_broker.subscribe([feed_channel(1)])
+    with pytest.raises(Unavailable):  # and again: a refusal leaves nothing half-open behind
+        down_broker.subscribe([feed_channel(1), feed_channel(2)])
 
 
 def test_closing_a_memory_subscription_unregisters_it() -> None:
@@ -208,18 +241,28 @@ def test_closing_a_memory_subscription_unregisters_it() -> None:
 
 
 @pytest.mark.integration
-def test_a_redis_subscription_whose_connection_drops_reports_missed_events() -> None:
+def test_losing_redis_marks_every_stream_missed_and_the_next_subscribe_reconnects() -> None:
     # Events published while the connection is down are gone; redis-py would resubscribe
     # silently, so the adapter must say "missed" rather than carry on past a gap.
     name = f"chirp-test-{uuid.uuid4().hex[:12]}"
     client = redis.Redis.from_url(REDIS_URL, client_name=name, socket_connect_timeout=0.5)
     ping_redis(client)
-    stream = RedisEventBroker(client, f"chirp-test:{name}:").subscribe([feed_channel(1)])
+    broker = RedisEventBroker(client, f"chirp-test:{name}:")
+    streams = [broker.subscribe([feed_channel(n)]) for n in (1, 1, 2)]
     try:
-        (ours,) = [c["id"] for c in client.client_list(_type="pubsub") if c["name"] == name]
+        pubsub_clients = cast(list[dict[str, str]], client.client_list(_type="pubsub"))
+        (ours,) = [c["id"] for c in pubsub_clients if c["name"] == name]
         client.client_kill_filter(_id=ours)  # only this test's own connection
-        with pytest.raises(MissedEvents, match="lost the redis connection"):
-            stream.get(ARRIVAL_SECONDS)
+        for stream in streams:
+            with pytest.raises(MissedEvents, match="lost the redis connection"):
+                stream.get(ARRIVAL_SECONDS)
+        again = broker.subscribe([feed_channel(1)])
+        streams.append(again)
+        broker.publish(feed_channel(1), tweet(5))
+        assert arrived(again) == [tweet(5)]
+        assert broker.pubsub_connections() == 1
     finally:
-        stream.close()
+        for stream in streams:
+            stream.close()
+        broker.close()
         client.close()
