@@ -81,6 +81,9 @@ class Settings:
     # An open stream ends after this long (the client reconnects from its last id, losing
     # nothing), so long-lived connections spread over restarted or added stream servers.
     stream_max_ms: int = 3_600_000
+    # A connection of a gevent server (streams) that neither sends nor takes a byte for this
+    # long is dropped: a client that stopped reading holds nothing for ever.
+    stall_ms: int = 60_000
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

@@ -16,7 +16,7 @@ from core.domain.errors import Unavailable
 from entrypoints.cli.common import container_of, domain_errors
 
 CONSUMER_RETRY_SECONDS = 2
-# gunicorn's gevent worker, closing connections gracefully (entrypoints/http/green.py).
+# gunicorn's gevent worker, closing gracefully, dropping stalled peers (http/green.py).
 GEVENT = "entrypoints.http.green.ChirpGeventWorker"
 
 

@@ -145,6 +145,11 @@ class ChirpServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> Flask:
         return self._app
 
+    @property
+    def stall_seconds(self) -> float:
+        """How long a gevent worker's connection may neither take nor send a byte."""
+        return float(self._container.settings().stall_ms) / 1000
+
     def _before_fork(self, _arbiter: Any, _worker: Any) -> None:
         ensure_nothing_open(self._container)
 

@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -174,3 +175,26 @@ def test_on_full_the_stream_server_hears_the_worker_through_redis(full_env: Proc
     assert reader.next("delete").json == {"id": tweet["id"]}
     reader.close()
     author_live.close()
+
+
+def test_a_client_that_stops_reading_holds_up_no_one(processes: Processes) -> None:
+    port = free_port()
+    processes.env["CHIRP_PROFILE"] = "embedded"
+    processes.start("serve", "--port", str(port), "--workers", "1", port=port)
+    author_id, author = signup(port, "author_01")
+    tokens = [signup(port, name)[1] for name in ("stalled_1", "brisk_01")]
+    for token in tokens:
+        call(port, "POST", f"/api/friendships/{author_id}/follow/", token=token)
+    with socket.socket() as stalled:  # one worker: the stalled stream shares it with all
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect(("127.0.0.1", port))
+        stalled.sendall(f"GET {STREAM} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                        f"{tokens[0]}\r\n\r\n".encode())  # fmt: skip
+        brisk = open_stream(port, tokens[1])
+        words = "word " * 27  # 135 characters: about 700 bytes an event
+        for n in range(100):
+            body = {"content": f"{n:03d} {words}"}
+            status, tweet = call(port, "POST", "/api/tweets/", body, author)
+            assert status == 201
+            assert brisk.next("tweet").json["id"] == tweet["id"]
+        brisk.close()
