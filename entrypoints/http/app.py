@@ -28,6 +28,7 @@ from entrypoints.http import (
     ops,
     profiles,
     ratelimit,
+    schemas,
     stream,
     tweets,
     users,
@@ -93,7 +94,7 @@ def create_app(container: Container | None = None, *, streams: bool = True) -> F
     app.config.update(API_CONFIG)
     app.secret_key = container.secret_key()
     container.wire(modules=[*BLUEPRINT_MODULES, auth, csrf, ratelimit, observability, metrics])
-    api = ChirpApi(app)
+    api = ChirpApi(app, spec_kwargs={"extra_plugins": [schemas.ResponseLinks()]})
     api.register_converter(IdConverter, id_param_schema)
     api.register_converter(media.BlobKeyConverter, lambda converter: {"type": "string"})
     for module in BLUEPRINT_MODULES:

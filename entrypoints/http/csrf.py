@@ -10,8 +10,8 @@ from flask import Flask, request
 from container import Container
 from core.domain.errors import Forbidden
 from entrypoints.http import auth
+from entrypoints.http.parsing import UNSAFE_METHODS
 
-UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Sec-Fetch-Site values a browser sends for a request a page of this origin (or the user,
 # typing an address) made; `same-site` is a sibling subdomain, which may be someone else's.
 TRUSTED_FETCH_SITES = frozenset({"same-origin", "none"})
@@ -60,6 +60,7 @@ def bearer_authenticated() -> bool:
 @inject
 def check_request(public_url: str = Provide[Container.settings.provided.public_url]) -> None:
     """before_request: refuse (403) an unsafe request that a cross-site page could have made.
+    Every unsafe operation documents that 403 (parsing.Blueprint adds it).
 
     - A bearer token is never sent by a browser on its own: such requests pass.
     - With the session cookie (and no bearer token), the request must prove it is
@@ -68,7 +69,7 @@ def check_request(public_url: str = Provide[Container.settings.provided.public_u
     - Without any credentials (login, signup), only a request that says it is cross-site is
       refused: a forged login would sign the victim into the attacker's account.
     """
-    if request.method not in UNSAFE or bearer_authenticated():
+    if request.method not in UNSAFE_METHODS or bearer_authenticated():
         return
     verdict = same_origin(str(public_url))
     has_cookie = bool(request.cookies.get(auth.COOKIE))

@@ -24,7 +24,8 @@ RATE_LIMIT_HEADERS = {
 DESCRIPTIONS = {
     400: "Validation failed, a missing parameter or a bad cursor",
     401: "Not authenticated",
-    403: "Authenticated but not allowed",
+    403: "Not allowed: wrong credentials or role, someone else's object, or a cross-site "
+    "request riding on the session cookie",
     404: "No such object",
     409: "Conflict: a username or email taken",
     413: "Upload too large",

@@ -58,6 +58,7 @@ class Unfollow(MethodView):
 @blp.route("/<id:user_id>/followers/")
 class Followers(MethodView):
     @limited("read")
+    @fails(404)  # a path id that is no id
     @blp.arguments(NewestPageArgs, location="query")
     @paged(blp, FollowSchema)
     @inject
@@ -74,6 +75,7 @@ class Followers(MethodView):
 @blp.route("/<id:user_id>/followings/")
 class Followings(MethodView):
     @limited("read")
+    @fails(404)  # a path id that is no id
     @blp.arguments(NewestPageArgs, location="query")
     @paged(blp, FollowSchema)
     @inject

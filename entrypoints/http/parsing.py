@@ -19,6 +19,12 @@ from entrypoints.http import errors
 from entrypoints.http.fields import ID_PATTERN
 
 BODY = "body"
+# Methods that may change state: a cross-site one riding on the session cookie is refused
+# (403) by csrf.check_request before any view runs.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# errordocs.component(403), the response component errordocs registers (errordocs imports
+# this module, so the name is spelled out here).
+FORBIDDEN = "FORBIDDEN"
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 ID_DIGITS = len(str(ids.MAX_ID))
 
@@ -77,7 +83,8 @@ def _location_of(messages: Any) -> str:
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
-    """flask-smorest's Blueprint with our parser; `body` is documented as JSON.
+    """flask-smorest's Blueprint with our parser; `body` is documented as JSON, and every
+    unsafe operation documents the CSRF check's 403.
 
     Its decorators are declared again with types: flask-smorest ships none, and an untyped
     decorator leaves every view under it unchecked.
@@ -88,6 +95,12 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
         **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         BODY: "application/json",
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # flask-smorest builds each operation's document with these callbacks (its own
+        # decorators document themselves the same way); ours runs last.
+        self._prepare_doc_cbks.append(_document_refusal)
 
     def arguments(self, schema: Any, **kwargs: Any) -> Decorator:
         return cast(Decorator, super().arguments(schema, **kwargs))
@@ -100,6 +113,17 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
 
     def doc(self, **kwargs: Any) -> Decorator:
         return cast(Decorator, super().doc(**kwargs))
+
+
+def _document_refusal(
+    doc: dict[str, Any], doc_info: Any, *, method: str, **kwargs: Any
+) -> dict[str, Any]:
+    """An unsafe operation documents the 403 of csrf.check_request, which refuses it before
+    its view (and any decorator of the view) runs, so no decorator could document it."""
+    responses = doc.setdefault("responses", {})
+    if method.upper() in UNSAFE_METHODS and not {403, "403"} & set(responses):
+        responses[403] = FORBIDDEN
+    return doc
 
 
 class IdConverter(IntegerConverter):

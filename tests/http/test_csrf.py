@@ -19,6 +19,8 @@ from tests.http.helpers import (
     Chirp,
     assert_error,
     close_container,
+    concrete,
+    operations,
 )
 
 EVIL = "https://evil.example"
@@ -123,6 +125,26 @@ def test_a_cross_site_read_with_the_cookie_is_not_refused(api: Chirp, alice: Acc
         "/api/newsfeeds/", headers={"Cookie": f"chirp_session={alice.token}", "Origin": EVIL}
     )
     assert response.status_code == 200
+
+
+def test_every_unsafe_operation_refuses_a_cross_site_cookie_request_as_documented(
+    api: Chirp, alice: Account
+) -> None:
+    spec = api.get("/api/openapi.json").json
+    unsafe = {
+        key: operation
+        for key, operation in operations(spec).items()
+        if key[0] in ("post", "put", "patch", "delete")
+    }
+    assert unsafe
+    for (method, path), operation in unsafe.items():
+        response = api.call(
+            method.upper(),
+            concrete(path),
+            headers={"Cookie": f"chirp_session={alice.token}", "Origin": EVIL},
+        )
+        assert_error(response, 403)
+        assert "403" in operation["responses"], (method, path)
 
 
 def test_origins_compare_scheme_host_and_port() -> None:

@@ -33,39 +33,41 @@ API_PATHS = {
 }
 # What each operation documents besides the `default` error response flask-smorest adds
 # to all: 401 comes with auth.required, 429 with ratelimit.limited, 400 with a request
-# schema (blp.arguments), and the view lists the rest.
+# schema (blp.arguments), 403 with every unsafe method (the CSRF check), and the view lists
+# the rest.
 DOCUMENTED = {
-    ("post", "/api/accounts/signup/"): {201, 400, 409, 429},
+    ("post", "/api/accounts/signup/"): {201, 400, 403, 409, 429},
     ("post", "/api/accounts/login/"): {200, 400, 403, 429},
-    ("post", "/api/accounts/logout/"): {200, 429},
+    ("post", "/api/accounts/logout/"): {200, 403, 429},
     ("get", "/api/accounts/login_status/"): {200, 429},
     ("get", "/api/users/"): {200, 400, 401, 403, 429},
     ("get", "/api/profiles/{user_id}/"): {200, 404, 429},
     ("put", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413, 429},
     ("patch", "/api/profiles/{user_id}/"): {200, 400, 401, 403, 404, 413, 429},
     ("get", "/api/tweets/"): {200, 400, 429},
-    ("post", "/api/tweets/"): {200, 201, 400, 401, 409, 413, 429},
+    ("post", "/api/tweets/"): {200, 201, 400, 401, 403, 409, 413, 429},
     ("get", "/api/tweets/{tweet_id}/"): {200, 404, 429},
     ("patch", "/api/tweets/{tweet_id}/"): {200, 400, 401, 403, 404, 429},
     ("delete", "/api/tweets/{tweet_id}/"): {200, 401, 403, 404, 429},
-    ("post", "/api/friendships/{user_id}/follow/"): {201, 400, 401, 404, 429},
-    ("post", "/api/friendships/{user_id}/unfollow/"): {200, 400, 401, 404, 429},
-    ("get", "/api/friendships/{user_id}/followers/"): {200, 400, 429},
-    ("get", "/api/friendships/{user_id}/followings/"): {200, 400, 429},
+    ("post", "/api/friendships/{user_id}/follow/"): {201, 400, 401, 403, 404, 429},
+    ("post", "/api/friendships/{user_id}/unfollow/"): {200, 400, 401, 403, 404, 429},
+    ("get", "/api/friendships/{user_id}/followers/"): {200, 400, 404, 429},
+    ("get", "/api/friendships/{user_id}/followings/"): {200, 400, 404, 429},
     ("get", "/api/newsfeeds/"): {200, 400, 401, 429},
+    ("get", "/api/newsfeeds/stream/"): {200, 400, 401, 404, 429},
     ("get", "/api/comments/"): {200, 400, 429},
-    ("post", "/api/comments/"): {201, 400, 401, 429},
+    ("post", "/api/comments/"): {201, 400, 401, 403, 429},
     ("get", "/api/comments/{comment_id}/"): {200, 404, 429},
     ("put", "/api/comments/{comment_id}/"): {200, 400, 401, 403, 404, 429},
     ("patch", "/api/comments/{comment_id}/"): {200, 400, 401, 403, 404, 429},
     ("delete", "/api/comments/{comment_id}/"): {200, 401, 403, 404, 429},
-    ("post", "/api/likes/"): {200, 201, 400, 401, 429},
-    ("post", "/api/likes/cancel/"): {200, 400, 401, 429},
+    ("post", "/api/likes/"): {200, 201, 400, 401, 403, 429},
+    ("post", "/api/likes/cancel/"): {200, 400, 401, 403, 429},
     ("get", "/api/notifications/"): {200, 400, 401, 429},
     ("get", "/api/notifications/unread-count/"): {200, 401, 429},
-    ("post", "/api/notifications/mark-all-as-read/"): {200, 401, 429},
-    ("put", "/api/notifications/{notification_id}/"): {200, 400, 401, 404, 429},
-    ("patch", "/api/notifications/{notification_id}/"): {200, 400, 401, 404, 429},
+    ("post", "/api/notifications/mark-all-as-read/"): {200, 401, 403, 429},
+    ("put", "/api/notifications/{notification_id}/"): {200, 400, 401, 403, 404, 429},
+    ("patch", "/api/notifications/{notification_id}/"): {200, 400, 401, 403, 404, 429},
     ("get", "/healthz/"): {200},
     ("get", "/readyz/"): {200, 503},
     ("get", "/media/{key}"): {200, 404},
@@ -152,6 +154,46 @@ def test_exactly_the_operations_documenting_401_refuse_an_anonymous_caller(api: 
         assert refused == ("401" in operation["responses"]), (method, path, response.status_code)
         if refused:
             assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_created_tweet_links_to_reading_editing_commenting_liking_and_deleting_it(
+    api: Chirp,
+) -> None:
+    spec = api.get("/api/openapi.json").json
+    links = spec["paths"]["/api/tweets/"]["post"]["responses"]["201"]["links"]
+    targets = {
+        (link["operationRef"].rsplit("/", 1)[-1], _target_path(link)) for link in links.values()
+    }
+    tweet = "/api/tweets/{tweet_id}/"
+    assert {("get", tweet), ("patch", tweet), ("delete", tweet)} <= targets
+    assert {("post", "/api/comments/"), ("post", "/api/likes/")} <= targets
+    assert links["GetTweet"]["parameters"] == {"tweet_id": "$response.body#/id"}
+
+
+def test_every_link_names_an_operation_of_the_document_and_its_parameters(api: Chirp) -> None:
+    spec = api.get("/api/openapi.json").json
+    found = operations(spec)
+    count = 0
+    for (method, path), operation in found.items():
+        for code, response in operation["responses"].items():
+            for name, link in response.get("links", {}).items():
+                count += 1
+                ref = link["operationRef"]
+                target = found.get((ref.rsplit("/", 1)[-1], _target_path(link)))
+                assert target is not None, (method, path, code, name, ref)
+                path_params = spec["paths"][_target_path(link)].get("parameters", [])
+                names = {p["name"] for p in [*path_params, *target.get("parameters", [])]}
+                for parameter in link.get("parameters", {}):
+                    assert parameter.rpartition(".")[2] in names, (method, path, name, parameter)
+                if "requestBody" in link:
+                    assert "requestBody" in target, (method, path, name)
+    assert count > 0
+
+
+def _target_path(link: dict[str, Any]) -> str:
+    """The path an `operationRef` (`#/paths/<escaped path>/<method>`) points into."""
+    escaped = str(link["operationRef"]).removeprefix("#/paths/").rsplit("/", 1)[0]
+    return escaped.replace("~1", "/").replace("~0", "~")
 
 
 def _resolved(spec: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The deep Schemathesis run (`make fuzz`): every operation, many examples, stateful links."""
