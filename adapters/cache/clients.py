@@ -72,6 +72,18 @@ def memcached_resource(host: str, port: int) -> Iterator[PooledClient]:
         client.close()
 
 
+def drop_prefix(client: redis.Redis, prefix: str, batch: int = 1000) -> None:
+    """Delete every key under `prefix`, a batch at a time (SCAN does not block the server)."""
+    names: list[bytes] = []
+    for name in client.scan_iter(match=prefix.replace("*", r"\*") + "*", count=batch):
+        names.append(name)
+        if len(names) >= batch:
+            client.unlink(*names)
+            names = []
+    if names:
+        client.unlink(*names)
+
+
 def ping_redis(client: redis.Redis) -> None:
     """Return when Redis answers PING; raise Unavailable naming it otherwise."""
     try:

@@ -13,7 +13,7 @@ from pymemcache.client.base import Client, PooledClient
 from pymemcache.client.hash import HashClient
 from pymemcache.exceptions import MemcacheError
 
-from adapters.cache.degrade import LOG, degrades_to
+from adapters.cache.degrade import LOG, LostWrites, degrades_to
 from core.domain.codec import UnreadableValue, decode, encode
 from core.ports.object_cache import FillLease, ObjectCache
 
@@ -59,6 +59,8 @@ class MemcachedObjectCache(ObjectCache):
         self._client = client
         self._prefix = prefix
         self._max_value_bytes = max_value_bytes
+        # Memcached cannot list a prefix: past the lost-key limit the whole server is flushed.
+        self.lost = LostWrites(self._invalidate, client.flush_all)
 
     def item_keys(self, key: str) -> tuple[str, str]:
         """The Memcached keys of `key`'s value and of its stamp, for an operator (or a test)
@@ -90,7 +92,7 @@ class MemcachedObjectCache(ObjectCache):
                 LOG.warning("memcached value of %r is unreadable, treated as a miss: %s", key, exc)
         return objects
 
-    @degrades_to(lambda: None, MEMCACHED_ERRORS)
+    @degrades_to(lambda: None, MEMCACHED_ERRORS, writes=True)
     def set_many(self, items: Mapping[str, object], ttl_seconds: int) -> None:
         if not items:
             return
@@ -120,7 +122,9 @@ class MemcachedObjectCache(ObjectCache):
             marks.update(fresh)
         return FillLease(marks)
 
-    @degrades_to(lambda: None, MEMCACHED_ERRORS)
+    # A fill lands only under its lease's stamp; a lost invalidation is made good by the
+    # next call, which drops what a fill put meanwhile.
+    @degrades_to(lambda: None, MEMCACHED_ERRORS, settles=False)
     def fill(self, lease: FillLease, items: Mapping[str, object], ttl_seconds: int) -> None:
         leased = {k: v for k, v in items.items() if isinstance(lease.marks.get(k), bytes)}
         if not leased or ttl_seconds <= 0:
@@ -131,11 +135,11 @@ class MemcachedObjectCache(ObjectCache):
         }
         self._store(payload, ttl_seconds)
 
-    @degrades_to(lambda: None, MEMCACHED_ERRORS)
+    @degrades_to(lambda: None, MEMCACHED_ERRORS, writes=True)
     def delete_many(self, keys: Sequence[str]) -> None:
         self._invalidate(list(dict.fromkeys(keys)))
 
-    def _invalidate(self, keys: list[str]) -> None:
+    def _invalidate(self, keys: Sequence[str]) -> None:
         # A fresh stamp, not a delete: a fill under the old one must stay unserved, and the
         # old value goes with its ttl or the next fill.
         if keys:

@@ -7,7 +7,8 @@ from typing import cast
 
 import redis
 
-from adapters.cache.degrade import degrades_to
+from adapters.cache.clients import drop_prefix
+from adapters.cache.degrade import LostWrites, degrades_to
 from core.ports.counters import Counters
 
 
@@ -17,6 +18,7 @@ class RedisCounters(Counters):
     def __init__(self, client: redis.Redis, prefix: str = "chirp:count:") -> None:
         self._client = client
         self._prefix = prefix
+        self.lost = LostWrites(self._drop, lambda: drop_prefix(client, prefix))
 
     def _key(self, key: str) -> bytes:
         return (self._prefix + key).encode()
@@ -29,7 +31,7 @@ class RedisCounters(Counters):
         values = cast(list[bytes | None], self._client.mget([self._key(key) for key in wanted]))
         return {key: int(value) for key, value in zip(wanted, values, strict=True) if value}
 
-    @degrades_to(lambda: None, (redis.RedisError,))
+    @degrades_to(lambda: None, (redis.RedisError,), writes=True)
     def set_many(self, values: Mapping[str, int], ttl_seconds: int) -> None:
         if not values:
             return
@@ -42,7 +44,10 @@ class RedisCounters(Counters):
                 pipe.set(self._key(key), int(value), ex=ttl_seconds)
             pipe.execute()
 
-    @degrades_to(lambda: None, (redis.RedisError,))
+    @degrades_to(lambda: None, (redis.RedisError,), writes=True)
     def delete_many(self, keys: Sequence[str]) -> None:
+        self._drop(keys)
+
+    def _drop(self, keys: Sequence[str]) -> None:
         if keys:
             self._client.delete(*[self._key(key) for key in keys])

@@ -8,7 +8,8 @@ from typing import cast
 
 import redis
 
-from adapters.cache.degrade import degrades_to
+from adapters.cache.clients import drop_prefix
+from adapters.cache.degrade import LostWrites, degrades_to
 from core.ports.list_cache import CachedList, ListCache
 
 # Every cached list ends with a marker that says whether it is whole. It also keeps a list
@@ -140,6 +141,7 @@ class RedisListCache(ListCache):
         self._remove = client.register_script(REMOVE_SCRIPT)
         self._lease = client.register_script(LEASE_SCRIPT)
         self._fill = client.register_script(FILL_SCRIPT)
+        self.lost = LostWrites(self._drop, self._drop_namespace)
 
     def _key(self, key: str) -> str:
         return self._prefix + key
@@ -164,23 +166,33 @@ class RedisListCache(ListCache):
         held = self._lease(keys=self._pairs([key]), args=[token, LEASE_SECONDS])
         return held.decode() if isinstance(held, bytes) else str(held)
 
-    @degrades_to(lambda: None, (redis.RedisError,))
+    # A lost push or drop is made good by the next call, which drops what a fill put
+    # meanwhile.
+    @degrades_to(lambda: None, (redis.RedisError,), settles=False)
     def fill(self, key: str, lease: str, ids: Sequence[int], cap: int, *, whole: bool) -> None:
         args: list[str | int] = [lease, max(cap, 0), int(whole), self._ttl]
         args += [str(i) for i in set(ids)]
         self._fill(keys=self._pairs([key]), args=args)
 
-    @degrades_to(lambda: None, (redis.RedisError,))
+    @degrades_to(lambda: None, (redis.RedisError,), writes=True)
     def push(self, keys: Sequence[str], item_id: int, cap: int) -> None:
         if keys:
             self._push(keys=self._pairs(keys), args=[str(item_id), max(cap, 0)])
 
-    @degrades_to(lambda: None, (redis.RedisError,))
+    @degrades_to(lambda: None, (redis.RedisError,), writes=True)
     def remove(self, keys: Sequence[str], item_id: int) -> None:
         if keys:
             self._remove(keys=self._pairs(keys), args=[str(item_id)])
 
-    @degrades_to(lambda: None, (redis.RedisError,))
+    @degrades_to(lambda: None, (redis.RedisError,), writes=True)
     def delete(self, keys: Sequence[str]) -> None:
+        self._drop(keys)
+
+    def _drop(self, keys: Sequence[str]) -> None:
+        # The lease goes with its list: a fill under it must not land a list that missed
+        # a push.
         if keys:
             self._client.delete(*self._pairs(keys))
+
+    def _drop_namespace(self) -> None:
+        drop_prefix(self._client, self._prefix)
