@@ -76,33 +76,56 @@ class TweetMemo:
     """Tweet views rendered for nobody (has_liked false), kept `seconds` per process, so a
     tweet told to a thousand streams of one process is read and joined once.
 
-    Rule: a view is at most `seconds` old when sent; its counts may lag by that much, never
-    its existence (a deleted tweet's memo is dropped by `forget`, and a delete event
-    follows anyway). Thread- and greenlet-safe: the lock is never held over a read.
+    Rules:
+    - A view is at most `seconds` old when sent; its counts may lag by that much, never
+      its existence (a deleted tweet's memo is dropped by `forget`, and a delete event
+      follows anyway).
+    - Single flight: one load per tweet id at a time. Readers asking while it runs wait
+      for it and share its result, instead of a thousand reads (and a thousand pooled
+      connections) for the tweet every stream was just told about.
+    - Thread- and greenlet-safe: the lock is never held over a read or a wait.
     """
 
     def __init__(self, lookups: Lookups, seconds: float = 2.0, bound: int = 1024) -> None:
         self._lookups = lookups
         self._seconds = seconds
         self._bound = bound
-        self._views: OrderedDict[int, tuple[float, TweetView]] = OrderedDict()
+        self._views: OrderedDict[int, tuple[float, TweetView | None]] = OrderedDict()
+        self._loading: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
 
     def view(self, tweet_id: int) -> TweetView | None:
-        now = time.monotonic()
         with self._lock:
             held = self._views.get(tweet_id)
-        if held is not None and held[0] > now:
-            return held[1]
-        views = self._lookups.tweet_views(None, self._lookups.tweets([tweet_id]))
-        if not views:
-            return None
+            if held is not None and held[0] > time.monotonic():
+                return held[1]
+            loading = self._loading.get(tweet_id)
+            if loading is None:
+                self._loading[tweet_id] = threading.Event()
+        if loading is None:
+            return self._load(tweet_id)
+        loading.wait()  # another reader is loading it: share what it found
         with self._lock:
-            self._views[tweet_id] = (now + self._seconds, views[0])
-            self._views.move_to_end(tweet_id)
-            while len(self._views) > self._bound:
-                self._views.popitem(last=False)
-        return views[0]
+            held = self._views.get(tweet_id)
+        # Nothing kept: that load failed, so this reader tries for itself.
+        return held[1] if held is not None else self._read(tweet_id)
+
+    def _load(self, tweet_id: int) -> TweetView | None:
+        try:
+            found = self._read(tweet_id)
+            with self._lock:
+                self._views[tweet_id] = (time.monotonic() + self._seconds, found)
+                self._views.move_to_end(tweet_id)
+                while len(self._views) > self._bound:
+                    self._views.popitem(last=False)
+            return found
+        finally:  # waiters are released whether the read worked or not
+            with self._lock:
+                self._loading.pop(tweet_id).set()
+
+    def _read(self, tweet_id: int) -> TweetView | None:
+        views = self._lookups.tweet_views(None, self._lookups.tweets([tweet_id]))
+        return views[0] if views else None
 
     def forget(self, tweet_id: int) -> None:
         with self._lock:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -11,7 +13,9 @@ from container import Container, build_container
 from core.domain.errors import Unavailable
 from core.domain.events import feed_channel, tweet_event
 from core.domain.paging import Window
-from core.services.stream import FeedStream, Heartbeat, LiveItem, LiveTweet, Reconnect
+from core.domain.tweets import Tweet
+from core.services.lookups import Lookups
+from core.services.stream import FeedStream, Heartbeat, LiveItem, LiveTweet, Reconnect, TweetMemo
 from settings import Settings
 from tests.unit.harness import Harness
 
@@ -118,3 +122,62 @@ def test_a_stopping_server_ends_open_streams_and_refuses_new_ones(h: Harness) ->
     with pytest.raises(Unavailable):
         live.open(alice.id, since=None)
     assert live.open_count() == 0
+
+
+class GatedLookups(Lookups):
+    """Lookups whose tweet reads wait at a gate and are counted (a forced interleaving)."""
+
+    def __init__(self, inner: Lookups, fail_first: bool = False) -> None:
+        self.__dict__.update(inner.__dict__)
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.reads = 0
+        self._fail_first = fail_first
+
+    def tweets(self, tweet_ids: Sequence[int]) -> list[Tweet]:
+        self.reads += 1
+        self.entered.set()
+        self.gate.wait(10)
+        if self._fail_first and self.reads == 1:
+            raise Unavailable("the database went away")
+        return super().tweets(tweet_ids)
+
+
+def _ask_together(memo: TweetMemo, lookups: GatedLookups, tweet_id: int, readers: int) -> list:
+    seen: list[object] = []
+    first = threading.Thread(target=lambda: _ask(memo, tweet_id, seen))
+    first.start()
+    assert lookups.entered.wait(5)  # the first reader is inside its read
+    others = [threading.Thread(target=lambda: _ask(memo, tweet_id, seen)) for _ in range(readers)]
+    for thread in others:
+        thread.start()
+    time.sleep(0.1)  # let them all arrive at the memo while the read is held
+    lookups.gate.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    return seen
+
+
+def _ask(memo: TweetMemo, tweet_id: int, seen: list[object]) -> None:
+    try:
+        seen.append(memo.view(tweet_id))
+    except Unavailable as exc:
+        seen.append(exc)
+
+
+def test_a_thousand_streams_told_of_one_tweet_read_it_once(h: Harness) -> None:
+    tweet_id = h.post(h.user(), "everyone hears this one")
+    lookups = GatedLookups(h.c.lookups())
+    memo = TweetMemo(lookups)
+    seen = _ask_together(memo, lookups, tweet_id, readers=20)
+    assert lookups.reads == 1
+    assert len(seen) == 21 and all(getattr(v, "tweet", None) is not None for v in seen)
+
+
+def test_when_the_shared_read_fails_the_waiting_readers_read_for_themselves(h: Harness) -> None:
+    tweet_id = h.post(h.user(), "the first read of this fails")
+    lookups = GatedLookups(h.c.lookups(), fail_first=True)
+    memo = TweetMemo(lookups)
+    seen = _ask_together(memo, lookups, tweet_id, readers=3)
+    assert sum(isinstance(v, Unavailable) for v in seen) == 1  # the failed reader's own
+    assert sum(getattr(v, "tweet", None) is not None for v in seen) == 3
