@@ -150,6 +150,16 @@ class HBaseFollowStore(FollowStore):
             if EDGE.read_cells(cells)["edge"].live
         }
 
+    def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        # Not held: HBase is no unit of work's store, and fan-out reads SQL's edges.
+        keys = [EDGE.key(follower_id=c, followee_id=followee_id) for c in set(candidate_ids)]
+        found = self._db.rows(FOLLOWS, keys, [EDGE_CELL.key])
+        return {
+            EDGE.read_key(key)["follower_id"]
+            for key, cells in found.items()
+            if EDGE.read_cells(cells)["edge"].live
+        }
+
     # The steps below are separate so a test can run another store between two of them.
 
     def _claim(self, follow: Follow) -> bool:

@@ -51,3 +51,8 @@ class InMemoryFollowStore(Bound, FollowStore):
     def followed_among(self, follower_id: int, candidate_ids: Sequence[int]) -> set[int]:
         follows = self.db.follows
         return {c for c in candidate_ids if (follower_id, c) in follows}
+
+    def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        # Held by the unit of work's lock on the whole database.
+        follows = self.db.follows
+        return {c for c in candidate_ids if (c, followee_id) in follows}

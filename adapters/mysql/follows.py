@@ -68,3 +68,20 @@ class SqlFollowStore(SqlStore, FollowStore):
             follows.c.follower_id == follower_id, follows.c.followee_id.in_(set(candidate_ids))
         )
         return set(self._column(stmt))
+
+    def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        if not candidate_ids:
+            return set()
+        if self._conn.dialect.name == "sqlite":
+            # SQLite has no row locks: a write, even of no row, takes the database's write
+            # lock now, and the unit of work keeps it until it ends (an unfollow waits).
+            self._run(sa.delete(follows).where(sa.false()))
+        stmt = (
+            sa.select(follows.c.follower_id)
+            .where(
+                follows.c.followee_id == followee_id,
+                follows.c.follower_id.in_(set(candidate_ids)),
+            )
+            .with_for_update(read=True)  # MariaDB: shared locks on the edges read
+        )
+        return set(self._column(stmt))

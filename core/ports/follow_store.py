@@ -45,3 +45,11 @@ class FollowStore(Protocol):
     @abstractmethod
     def followed_among(self, follower_id: int, candidate_ids: Sequence[int]) -> set[int]:
         """Which of `candidate_ids` `follower_id` follows, in one round trip."""
+
+    @abstractmethod
+    def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
+        """Which of `candidate_ids` follow `followee_id`, in one round trip, held: until the
+        unit of work ends, no other one can remove an edge among them (SQL: a locking
+        read), so a fan-out batch that writes feed rows after this call never writes one
+        for a reader whose unfollow (and its removal of the author's entries) slipped in
+        between. Stores outside the unit of work (HBase) read without holding."""

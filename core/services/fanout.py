@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,9 @@ class FanoutService:
     - An author with more followers than the threshold (default 10000) is not pushed: they
       are marked a celebrity and readers merge their tweets at read time (hybrid).
     - RETRACT undoes a deleted tweet the same way, batch by batch.
-    - A batch for a tweet deleted meanwhile writes nothing.
+    - A batch for a tweet deleted meanwhile writes nothing; nor for a reader who unfollowed
+      since the split (the batch's read of the edges holds them, so an unfollow racing it
+      lands wholly before it or wholly after, removing what the batch wrote).
     - While feeds are mirrored, a batch and a retraction record a mirror job in their own
       commit; the mirror jobs run here too. Followers are always read from SQL: it is
       written for every follow whatever the gates say, while the second store may still be
@@ -153,6 +156,10 @@ class FanoutService:
             tweet = uow.tweets.get(job.tweet_id)
             if tweet is None:
                 return
+            # Readers who unfollowed since the split are skipped; the read holds the edges,
+            # so an unfollow racing this batch waits and then removes what it wrote.
+            following = uow.follows.followers_among(tweet.user_id, job.reader_ids)
+            readers = tuple(r for r in job.reader_ids if r in following)
             uow.feeds.add_many(
                 [
                     FeedItem(
@@ -161,14 +168,14 @@ class FanoutService:
                         author_id=tweet.user_id,
                         created_at=tweet.created_at,
                     )
-                    for r in job.reader_ids
+                    for r in readers
                 ]
             )
-            mirrored = self._record_mirror(uow, job)
+            mirrored = self._record_mirror(uow, replace(job, reader_ids=readers))
             uow.commit()
         self._after_commit(mirrored)
-        self._lists.push(self._keys(job.reader_ids), job.tweet_id, self._cap)
-        self._tell([feed_channel(r) for r in job.reader_ids], tweet_event(job.tweet_id))
+        self._lists.push(self._keys(readers), job.tweet_id, self._cap)
+        self._tell([feed_channel(r) for r in readers], tweet_event(job.tweet_id))
         self._measure_lag(tweet.created_at)
 
     def _measure_lag(self, created_at: datetime) -> None:

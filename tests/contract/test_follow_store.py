@@ -170,6 +170,17 @@ def test_followed_among_picks_the_candidates_that_are_followed(
         assert uow.follows.followed_among(me.id, [a.id, b.id, c.id, make.new_id()]) == {a.id, c.id}
 
 
+def test_followers_among_picks_the_candidates_that_follow(uow: UnitOfWork, make: Maker) -> None:
+    with uow:
+        star, a, b, c = add_users(uow, make, 4)
+        uow.follows.add(make.follow(a.id, star.id))
+        uow.follows.add(make.follow(c.id, star.id))
+        uow.follows.add(make.follow(star.id, b.id))
+        candidates = [a.id, b.id, c.id, make.new_id()]
+        assert uow.follows.followers_among(star.id, candidates) == {a.id, c.id}
+        assert uow.follows.followers_among(star.id, []) == set()
+
+
 def test_followed_among_no_candidates_is_empty(uow: UnitOfWork, make: Maker) -> None:
     with uow:
         me, a = add_users(uow, make, 2)
