@@ -5,11 +5,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from adapters.mysql import rows
-from adapters.mysql.base import SqlStore, clamped_add, windowed
+from adapters.mysql.base import SqlStore, WindowedSelect, clamped_add
 from adapters.mysql.tables import comments
 from core.domain.paging import Window
 from core.domain.social import Comment
 from core.ports.comment_repository import CommentRepository
+
+# A tweet page lists its comments: on the cursor (see HotSelect).
+_FOR_TWEET = WindowedSelect(
+    "SELECT id, tweet_id, user_id, content, created_at, updated_at, likes_count"
+    " FROM comments WHERE tweet_id = ?",
+    ("id", "tweet_id", "user_id", "content", "created_at", "updated_at", "likes_count"),
+    "id",
+)
 
 
 class SqlCommentRepository(SqlStore, CommentRepository):
@@ -34,10 +42,8 @@ class SqlCommentRepository(SqlStore, CommentRepository):
         return self._run(sa.delete(comments).where(comments.c.id == comment_id)).rowcount > 0
 
     def list_for_tweet(self, tweet_id: int, window: Window) -> list[Comment]:
-        stmt = windowed(
-            sa.select(comments).where(comments.c.tweet_id == tweet_id), comments.c.id, window
-        )
-        return [rows.comment_from(r) for r in self._rows(stmt)]
+        found = self._hot_window(_FOR_TWEET, [tweet_id], window)
+        return [rows.comment_from(r) for r in found]
 
     def delete_for_tweet(self, tweet_id: int) -> list[int]:
         mine = comments.c.tweet_id == tweet_id

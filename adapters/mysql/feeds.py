@@ -7,11 +7,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from adapters.mysql import rows
-from adapters.mysql.base import SqlStore, insert_ignore, windowed
+from adapters.mysql.base import SqlStore, WindowedSelect, insert_ignore
 from adapters.mysql.tables import feed_entries
 from core.domain.feed import FeedItem
 from core.domain.paging import Window
 from core.ports.feed_store import FeedStore
+
+_IDS = WindowedSelect(
+    "SELECT tweet_id FROM feed_entries WHERE reader_id = ?", ("tweet_id",), "tweet_id"
+)
 
 
 class SqlFeedStore(SqlStore, FeedStore):
@@ -22,8 +26,7 @@ class SqlFeedStore(SqlStore, FeedStore):
             self._run(insert_ignore(feed_entries), [rows.feed_item_values(i) for i in items])
 
     def tweet_ids(self, reader_id: int, window: Window) -> list[int]:
-        stmt = sa.select(feed_entries.c.tweet_id).where(feed_entries.c.reader_id == reader_id)
-        return self._column(windowed(stmt, feed_entries.c.tweet_id, window))
+        return [r.tweet_id for r in self._hot_window(_IDS, [reader_id], window)]
 
     def remove_author(self, reader_id: int, author_id: int) -> int:
         result = self._run(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from adapters.mysql import rows
-from adapters.mysql.base import SqlStore, insert_ignore
+from adapters.mysql.base import HotSelect, SqlStore, insert_ignore
 from adapters.mysql.tables import likes
 from core.domain.social import Like, TargetType
 from core.ports.like_repository import LikeRepository
@@ -17,11 +17,16 @@ def _target(target_type: TargetType, target_id: int) -> sa.ColumnElement[bool]:
     return sa.and_(likes.c.target_type == target_type.value, likes.c.target_id == target_id)
 
 
-# Built once, so SQLAlchemy reuses its cache key and compiled form on every page.
-_LIKED = sa.select(likes.c.target_id).where(
-    likes.c.user_id == sa.bindparam("user"),
-    likes.c.target_type == sa.bindparam("type"),
-    likes.c.target_id.in_(sa.bindparam("ids", expanding=True)),
+# Every page asks which of its items the reader likes; a tweet page lists its likes: both
+# on the cursor (see HotSelect).
+_LIKED = HotSelect(
+    "SELECT target_id FROM likes WHERE user_id = ? AND target_type = ? AND target_id IN ({ids})",
+    ("target_id",),
+)
+_LIST_FOR = HotSelect(
+    "SELECT id, user_id, target_type, target_id, created_at FROM likes"
+    " WHERE target_type = ? AND target_id = ? ORDER BY id DESC LIMIT ?",
+    ("id", "user_id", "target_type", "target_id", "created_at"),
 )
 
 
@@ -49,17 +54,13 @@ class SqlLikeRepository(SqlStore, LikeRepository):
     ) -> set[int]:
         if not target_ids:
             return set()
-        params = {"user": user_id, "type": target_type.value, "ids": list(set(target_ids))}
-        return set(self._column(_LIKED, params))
+        wanted = list(set(target_ids))
+        found = self._hot(_LIKED, [user_id, target_type.value, *wanted], len(wanted))
+        return {r.target_id for r in found}
 
     def list_for(self, target_type: TargetType, target_id: int, limit: int) -> list[Like]:
-        stmt = (
-            sa.select(likes)
-            .where(_target(target_type, target_id))
-            .order_by(likes.c.id.desc())
-            .limit(limit)
-        )
-        return [rows.like_from(r) for r in self._rows(stmt)]
+        found = self._hot(_LIST_FOR, [target_type.value, target_id, limit])
+        return [rows.like_from(r) for r in found]
 
     def delete_for(self, target_type: TargetType, target_ids: Sequence[int]) -> int:
         if not target_ids:

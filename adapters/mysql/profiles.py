@@ -7,13 +7,17 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from adapters.mysql import rows
-from adapters.mysql.base import SqlStore
+from adapters.mysql.base import HotSelect, SqlStore
 from adapters.mysql.tables import profiles
 from core.domain.users import Profile
 from core.ports.profile_repository import ProfileRepository
 
-# Built once, so SQLAlchemy reuses its cache key and compiled form on every page.
-_BY_IDS = sa.select(profiles).where(profiles.c.user_id.in_(sa.bindparam("ids", expanding=True)))
+# Every page reads its authors' profiles by id: on the cursor (see HotSelect).
+_BY_IDS = HotSelect(
+    "SELECT user_id, nickname, avatar_key, created_at, updated_at"
+    " FROM profiles WHERE user_id IN ({ids})",
+    ("user_id", "nickname", "avatar_key", "created_at", "updated_at"),
+)
 
 
 class SqlProfileRepository(SqlStore, ProfileRepository):
@@ -23,16 +27,14 @@ class SqlProfileRepository(SqlStore, ProfileRepository):
         self._run(sa.insert(profiles).values(rows.profile_values(profile)))
 
     def get(self, user_id: int) -> Profile | None:
-        row = self._first(sa.select(profiles).where(profiles.c.user_id == user_id))
-        return rows.profile_from(row) if row else None
+        found = self._hot(_BY_IDS, [user_id], 1)
+        return rows.profile_from(found[0]) if found else None
 
     def get_many(self, user_ids: Sequence[int]) -> list[Profile]:
         if not user_ids:
             return []
-        found = {
-            r.user_id: rows.profile_from(r)
-            for r in self._rows(_BY_IDS, {"ids": list(set(user_ids))})
-        }
+        wanted = list(set(user_ids))
+        found = {r.user_id: rows.profile_from(r) for r in self._hot(_BY_IDS, wanted, len(wanted))}
         return [found[i] for i in dict.fromkeys(user_ids) if i in found]
 
     def update(self, profile: Profile) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 
 from sqlalchemy.engine import Row
 
@@ -14,8 +14,26 @@ from core.domain.social import Comment, Follow, Like, Notification, TargetType, 
 from core.domain.tweets import Photo, Tweet
 from core.domain.users import Profile, User
 
+# A SQLAlchemy Row, or a HotSelect's named tuple of the same columns.
+RowLike = Any
 
-def user_from(row: Row[Any]) -> User:
+
+@overload
+def utc(value: None) -> None: ...
+@overload
+def utc(value: datetime | str) -> datetime: ...
+def utc(value: datetime | str | None) -> datetime | None:
+    """A UTC time column as UtcDateTime gives it, also from a DB-API cursor (HotSelect):
+    MySQL drivers give a naive datetime, SQLite the text SQLAlchemy stored there
+    ("2026-01-02 03:04:05.600000"); a row read through SQLAlchemy is aware already."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # parsing the offset too is twice as fast as .replace()
+        return datetime.fromisoformat(value + "+00:00")
+    return value.replace(tzinfo=UTC)
+
+
+def user_from(row: RowLike) -> User:
     return User(
         id=row.id,
         username=row.username,
@@ -23,7 +41,7 @@ def user_from(row: Row[Any]) -> User:
         password_hash=row.password_hash,
         is_admin=bool(row.is_admin),
         is_active=bool(row.is_active),
-        created_at=row.created_at,
+        created_at=utc(row.created_at),
     )
 
 
@@ -39,13 +57,13 @@ def user_values(user: User) -> dict[str, Any]:
     }
 
 
-def profile_from(row: Row[Any]) -> Profile:
+def profile_from(row: RowLike) -> Profile:
     return Profile(
         user_id=row.user_id,
         nickname=row.nickname,
         avatar_key=row.avatar_key,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
     )
 
 
@@ -59,13 +77,13 @@ def profile_values(profile: Profile) -> dict[str, Any]:
     }
 
 
-def tweet_from(row: Row[Any], photos: Sequence[Photo] = ()) -> Tweet:
+def tweet_from(row: RowLike, photos: Sequence[Photo] = ()) -> Tweet:
     return Tweet(
         id=row.id,
         user_id=row.user_id,
         content=row.content,
-        created_at=row.created_at,
-        edited_at=row.edited_at,
+        created_at=utc(row.created_at),
+        edited_at=utc(row.edited_at),
         photos=tuple(photos),
         likes_count=row.likes_count,
         comments_count=row.comments_count,
@@ -136,14 +154,14 @@ def feed_item_values(item: FeedItem) -> dict[str, Any]:
     }
 
 
-def comment_from(row: Row[Any]) -> Comment:
+def comment_from(row: RowLike) -> Comment:
     return Comment(
         id=row.id,
         tweet_id=row.tweet_id,
         user_id=row.user_id,
         content=row.content,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
         likes_count=row.likes_count,
     )
 
@@ -160,13 +178,13 @@ def comment_values(comment: Comment) -> dict[str, Any]:
     }
 
 
-def like_from(row: Row[Any]) -> Like:
+def like_from(row: RowLike) -> Like:
     return Like(
         id=row.id,
         user_id=row.user_id,
         target_type=TargetType(row.target_type),
         target_id=row.target_id,
-        created_at=row.created_at,
+        created_at=utc(row.created_at),
     )
 
 

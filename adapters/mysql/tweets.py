@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Row
 
 from adapters.mysql import rows
-from adapters.mysql.base import SqlStore, clamped_add, windowed
+from adapters.mysql.base import HotSelect, SqlStore, clamped_add, windowed
 from adapters.mysql.tables import photos, tweets
 from core.domain.paging import Window
 from core.domain.tweets import Photo, Tweet
@@ -29,9 +28,9 @@ def _with_photos(source: sa.FromClause) -> sa.Select[Any]:
     return sa.select(source, *_PHOTO_COLUMNS).select_from(joined)
 
 
-def _assemble(result: Sequence[Row[Any]]) -> dict[int, Tweet]:
+def _assemble(result: Sequence[rows.RowLike]) -> dict[int, Tweet]:
     """Tweets by id, in the order their first row came, with photos by position."""
-    tweet_rows: dict[int, Row[Any]] = {}
+    tweet_rows: dict[int, rows.RowLike] = {}
     photo_lists: dict[int, list[Photo]] = {}
     for row in result:
         tweet_rows.setdefault(row.id, row)
@@ -44,9 +43,28 @@ def _assemble(result: Sequence[Row[Any]]) -> dict[int, Tweet]:
     }
 
 
-# Hot statements built once: SQLAlchemy then reuses their cache key and compiled form
-# (building and keying a statement on every call was most of a short query's cost).
-_BY_IDS = _with_photos(tweets).where(tweets.c.id.in_(sa.bindparam("ids", expanding=True)))
+# Every page reads tweets by id: on the cursor (see HotSelect), photos joined.
+_BY_IDS = HotSelect(
+    "SELECT t.id, t.user_id, t.content, t.created_at, t.edited_at, t.likes_count,"
+    " t.comments_count, p.`key`, p.content_type, p.position"
+    " FROM tweets t LEFT OUTER JOIN photos p ON p.tweet_id = t.id WHERE t.id IN ({ids})",
+    (
+        "id",
+        "user_id",
+        "content",
+        "created_at",
+        "edited_at",
+        "likes_count",
+        "comments_count",
+        "photo_key",
+        "photo_content_type",
+        "photo_position",
+    ),
+)
+
+
+# Every POST inserts one: a statement built once is compiled once (values come as params).
+_INSERT = sa.insert(tweets)
 
 
 class SqlTweetRepository(SqlStore, TweetRepository):
@@ -60,7 +78,7 @@ class SqlTweetRepository(SqlStore, TweetRepository):
     """
 
     def add(self, tweet: Tweet) -> None:
-        self._run(sa.insert(tweets).values(rows.tweet_values(tweet)))
+        self._run(_INSERT, rows.tweet_values(tweet))
         if tweet.photos:
             self._run(sa.insert(photos), [rows.photo_values(tweet.id, p) for p in tweet.photos])
 
@@ -72,7 +90,7 @@ class SqlTweetRepository(SqlStore, TweetRepository):
         wanted = list(dict.fromkeys(tweet_ids))
         if not wanted:
             return []
-        found = _assemble(self._rows(_BY_IDS, {"ids": wanted}))
+        found = _assemble(self._hot(_BY_IDS, wanted, len(wanted)))
         return [found[i] for i in wanted if i in found]
 
     def update(self, tweet: Tweet) -> None:

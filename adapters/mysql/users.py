@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from adapters.mysql import rows
-from adapters.mysql.base import SqlStore, windowed
+from adapters.mysql.base import HotSelect, SqlStore, windowed
 from adapters.mysql.tables import users
 from core.domain.errors import Conflict
 from core.domain.paging import Window
@@ -32,6 +32,14 @@ def _taken_field(exc: sa_exc.IntegrityError) -> str | None:
     return None
 
 
+# Every page reads its users by id: on the cursor (see HotSelect).
+_BY_IDS = HotSelect(
+    "SELECT id, username, email, password_hash, is_admin, is_active, created_at"
+    " FROM users WHERE id IN ({ids})",
+    ("id", "username", "email", "password_hash", "is_admin", "is_active", "created_at"),
+)
+
+
 class SqlUserRepository(SqlStore, UserRepository):
     """Users by id and username; the celebrity flag lives on the row."""
 
@@ -45,8 +53,8 @@ class SqlUserRepository(SqlStore, UserRepository):
             raise Conflict.on_field(field, f"{field} is already taken") from exc
 
     def get(self, user_id: int) -> User | None:
-        row = self._first(sa.select(users).where(users.c.id == user_id))
-        return rows.user_from(row) if row else None
+        found = self._hot(_BY_IDS, [user_id], 1)
+        return rows.user_from(found[0]) if found else None
 
     def get_by_username(self, username: str) -> User | None:
         row = self._first(sa.select(users).where(users.c.username == username))
@@ -56,10 +64,7 @@ class SqlUserRepository(SqlStore, UserRepository):
         wanted = list(dict.fromkeys(user_ids))
         if not wanted:
             return []
-        found = {
-            r.id: rows.user_from(r)
-            for r in self._rows(sa.select(users).where(users.c.id.in_(wanted)))
-        }
+        found = {r.id: rows.user_from(r) for r in self._hot(_BY_IDS, wanted, len(wanted))}
         return [found[i] for i in wanted if i in found]
 
     def update(self, user: User) -> None:

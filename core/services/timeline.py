@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from core.domain.paging import Page, Window, map_page, newest_first_page
+from core.ports.clock import Clock
 from core.ports.list_cache import CachedList, ListCache
 from core.ports.object_cache import ObjectCache
 from core.ports.unit_of_work import UnitOfWork
@@ -14,6 +16,8 @@ from core.services.stores import StoreRouter
 from core.services.views import FeedEntry
 
 CELEBRITIES_KEY, CELEBRITIES_TTL = "celebrities", 60
+# How long one process reuses the celebrity list it read (with a clock; see TimelineService).
+CELEBRITIES_MEMO_SECONDS = 5.0
 
 
 class TimelineService:
@@ -32,6 +36,15 @@ class TimelineService:
       whole capped list.
     - The feed store and the follow store (for celebrities) are the ones the reader's
       gates pick.
+    - With a clock, the celebrity list is kept in this object for `celebrities_memo`
+      seconds (one instance per process serves every request, so a page saves a query).
+      Coherence: the list is dated by the clock read *before* the object-cache or store
+      read, so no reader uses it once `celebrities_memo` seconds have passed since a read
+      that could have missed a change. A user newly marked a celebrity (whose new tweets are
+      no longer pushed) has those tweets merged into followers' pages at most that long
+      after the mark, plus the shared object cache's CELEBRITIES_TTL where there is one
+      (full: Memcached); a user no longer a celebrity is merged for that long, harmlessly
+      (no duplicates). Without a clock nothing is kept.
     """
 
     def __init__(
@@ -43,6 +56,8 @@ class TimelineService:
         *,
         feed_cap: int = 800,
         stores: StoreRouter | None = None,
+        clock: Clock | None = None,
+        celebrities_memo: float = CELEBRITIES_MEMO_SECONDS,
     ) -> None:
         self._uow_factory = uow_factory
         self._lookups = lookups
@@ -50,6 +65,10 @@ class TimelineService:
         self._cache = cache
         self._cap = feed_cap
         self._stores = stores if stores is not None else StoreRouter(uow_factory)
+        self._clock = clock
+        self._memo_for = timedelta(seconds=celebrities_memo)
+        # (good until, ids): replaced whole, so a request thread never sees half an update.
+        self._memo: tuple[datetime, list[int]] | None = None
 
     def read_home_feed(self, reader_id: int, window: Window) -> Page[FeedEntry]:
         ids = sorted(
@@ -110,6 +129,16 @@ class TimelineService:
             return [t.id for t in uow.tweets.list_by_users(sorted(followed), window)]
 
     def _celebrities(self) -> list[int]:
+        if self._clock is None:
+            return self._shared_celebrities()
+        now, memo = self._clock.now(), self._memo
+        if memo is not None and now < memo[0]:
+            return memo[1]
+        celebrities = self._shared_celebrities()  # read after `now`: dated no later than it
+        self._memo = (now + self._memo_for, celebrities)
+        return celebrities
+
+    def _shared_celebrities(self) -> list[int]:
         cached = self._cache.get_many([CELEBRITIES_KEY]).get(CELEBRITIES_KEY)
         if isinstance(cached, list):
             return cached

@@ -36,10 +36,11 @@ def time(moment: datetime | None) -> str | None:
     """As `fields.Time` writes it: UTC (a naive time taken as UTC), microseconds, `Z`."""
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    elif moment.utcoffset():
-        moment = moment.astimezone(UTC)
+    if moment.tzinfo is not UTC:  # the stores give UTC itself: skip the checks (hot path)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        elif moment.utcoffset():
+            moment = moment.astimezone(UTC)
     # isoformat is C and several times faster than strftime; its first 26 characters are
     # the same digits (microseconds always, by timespec), before the "+00:00" we drop.
     return moment.isoformat(timespec="microseconds")[:26] + "Z"

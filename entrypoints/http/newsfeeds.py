@@ -15,6 +15,9 @@ from entrypoints.http.parsing import Blueprint
 from entrypoints.http.ratelimit import limited
 from entrypoints.http.schemas import FeedItemSchema
 
+# One schema instance: given a class, webargs builds a schema (deep-copying its fields) on
+# every request, a tenth of a feed page's time; loading keeps no state on the instance.
+NEWEST_PAGE = NewestPageArgs()
 blp = Blueprint("newsfeeds", __name__, url_prefix="/api/newsfeeds", description="Newsfeed")
 
 
@@ -22,7 +25,7 @@ blp = Blueprint("newsfeeds", __name__, url_prefix="/api/newsfeeds", description=
 class Newsfeed(MethodView):
     @limited("newsfeed")
     @auth.required
-    @blp.arguments(NewestPageArgs, location="query")
+    @blp.arguments(NEWEST_PAGE, location="query")
     @paged(blp, FeedItemSchema, bodies.feed_item)
     @inject
     def get(
