@@ -166,6 +166,8 @@ class Backends(containers.DeclarativeContainer):
     rate_limit_store = providers.Selector(
         profile, memory=windows, embedded=sql_windows, full=redis_windows
     )
+    # Where a process counts alone while the shared windows cannot (RateLimiter's rule).
+    local_windows = providers.Singleton(InMemoryRateLimitStore, clock=clock)
     gates_file = cfg.data_dir.joinpath.call("gates.json")
     gate_store = providers.Selector(
         profile,

@@ -128,8 +128,10 @@ class Container(containers.DeclarativeContainer):
         notifications=notifications, lookups=lookups, stores=stores,
         heartbeat_ms=cfg.stream_heartbeat_ms,
     )  # fmt: skip
-    rate_limiter = providers.Singleton(RateLimiter, store=rate_limit_store, clock=clock,
-                                       enabled=cfg.ratelimit_enabled, metrics=metrics)  # fmt: skip
+    rate_limiter = providers.Singleton(
+        RateLimiter, store=rate_limit_store, clock=clock, enabled=cfg.ratelimit_enabled,
+        metrics=metrics, fallback=backends.local_windows,
+    )  # fmt: skip
     secret_key = providers.Singleton(secret_key_for, settings)
 
     # Background roles: the worker's, which the embedded server runs in its own process

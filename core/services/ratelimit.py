@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from core.domain.errors import RateLimited
+from core.domain.errors import RateLimited, Unavailable
 from core.ports.clock import Clock
 from core.ports.metrics import Metrics
 from core.ports.rate_limit_store import RateLimitStore
+
+log = logging.getLogger("chirp.ratelimit")
+RETRY_STORE_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,7 +63,11 @@ class RateLimiter:
     - Each action has one or more rules; a request counts against all of them in one round
       trip, and is refused when any is exceeded, with the seconds until that window ends.
     - The subject is whatever the caller keys by: a user id or an IP address.
-    - A store that cannot count raises Unavailable: no silent free pass.
+    - No free pass, and no outage of the API for the limiter's sake: when the shared store
+      cannot count, the `fallback` store (this process's own) counts until it can again,
+      so the limits hold per process (up to N times looser across N processes); the store
+      is tried again every RETRY_STORE_SECONDS, not on every request (each try may cost a
+      timeout); the switch is logged each way. With no fallback, Unavailable.
     """
 
     def __init__(
@@ -69,8 +77,12 @@ class RateLimiter:
         rules: Mapping[str, Sequence[Rule]] | None = None,
         enabled: bool = True,
         metrics: Metrics | None = None,
+        fallback: RateLimitStore | None = None,
     ) -> None:
         self._store = store
+        self._fallback = fallback
+        self._alone = False  # counting on the fallback since the store failed
+        self._retry_at = 0.0  # when to try the store again (clock seconds)
         self._metrics = metrics
         self._clock = clock
         self._rules = dict(rules if rules is not None else default_rules())
@@ -91,7 +103,7 @@ class RateLimiter:
             start = math.floor(now / rule.seconds) * rule.seconds
             keys.append((f"rl:{action}:{subject}:{rule.seconds}:{start}", rule.seconds + 1))
             resets.append(max(1, math.ceil(start + rule.seconds - now)))
-        counts = self._store.hit(keys)
+        counts = self._count(keys)
         standings = [
             RateStatus(limit=r.limit, remaining=max(0, r.limit - c), reset=reset)
             for r, c, reset in zip(rules, counts, resets, strict=True)
@@ -105,3 +117,22 @@ class RateLimiter:
                 "too many requests", retry_after=worst.reset, limit=worst.limit, reset=worst.reset
             )
         return min(standings, key=lambda s: (s.remaining, -s.reset))
+
+    def _count(self, keys: list[tuple[str, int]]) -> list[int]:
+        now = self._clock.now().timestamp()
+        if self._fallback is not None and now < self._retry_at:
+            return self._fallback.hit(keys)  # not every request pays the store's timeout
+        try:
+            counts = self._store.hit(keys)
+        except Unavailable as exc:
+            if self._fallback is None:
+                raise
+            self._retry_at = now + RETRY_STORE_SECONDS
+            if not self._alone:
+                self._alone = True
+                log.warning("rate limits counted per process until the store is back: %s", exc)
+            return self._fallback.hit(keys)
+        if self._alone:
+            self._alone = False
+            log.warning("rate limits counted in the shared store again")
+        return counts

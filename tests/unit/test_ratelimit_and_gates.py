@@ -57,10 +57,28 @@ def test_unlimited_actions_and_a_disabled_limiter_count_nothing(h: Harness) -> N
     assert all(off.hit("auth", "ip") is None for _ in range(10))
 
 
-def test_a_limiter_that_cannot_count_refuses_rather_than_allows(h: Harness) -> None:
+def test_a_limiter_that_cannot_count_and_has_no_fallback_refuses_rather_than_allows(
+    h: Harness,
+) -> None:
     h.c.rate_limit_store().available = False
     with pytest.raises(Unavailable):
         limiter(h).hit("tweet_create", "user:1")
+
+
+def test_while_the_shared_store_is_down_the_limits_hold_counted_in_the_process(
+    h: Harness,
+) -> None:
+    store = h.c.rate_limit_store()
+    rl = h.c.rate_limiter()
+    assert rl.hit("auth", "ip:1") is not None  # 1 of 3 this second, in the shared store
+    store.available = False
+    assert [rl.hit("auth", "ip:1").remaining for _ in range(3)] == [2, 1, 0]  # type: ignore[union-attr]
+    with pytest.raises(RateLimited):
+        rl.hit("auth", "ip:1")  # no free pass: the fourth is refused all the same
+    store.available = True
+    h.clock.advance(3)  # past the store's retry interval
+    assert rl.hit("auth", "ip:1").remaining == 2  # type: ignore[union-attr]  # shared again
+    assert rl.hit("auth", "ip:1").remaining == 1  # type: ignore[union-attr]
 
 
 def test_a_gate_never_set_is_closed(h: Harness) -> None:
