@@ -247,6 +247,10 @@ class _SqlWorkers(Consumer):
                     self._queue._wait(seen, self._queue._idle_wait(), self._stopping)
                 else:
                     self._run(claim)
+                    # Let the others run between jobs: on a gevent server (embedded) a
+                    # greenlet that never waits would hold off requests, and the worker's
+                    # own stop, until the queue was empty (SQLite's calls never yield).
+                    time.sleep(0)
             except Unavailable:
                 log.warning("job table unavailable; trying again", exc_info=True)
                 self._stopping.wait(self._queue.poll)

@@ -156,9 +156,9 @@ class ChirpServer(BaseApplication):  # type: ignore[misc]
     def _start_worker(self, worker: Any) -> None:
         if self._roles:
             self._container.server_roles()
-        if self._options.worker_class != "gthread":  # green: it holds live streams
-            live = self._container.live_feed()
-            threading.Thread(target=_end_streams_on_stop, args=(worker, live), daemon=True).start()
+        green = self._options.worker_class != "gthread"  # green: it holds live streams
+        args = (worker, self._container, green)
+        threading.Thread(target=_wind_down_on_stop, args=args, daemon=True).start()
 
     def _stop_worker(self, _arbiter: Any, _worker: Any) -> None:
         self._container.shutdown_resources()
@@ -174,11 +174,16 @@ class ChirpLogger(Logger):  # type: ignore[misc]
         self.error_log.propagate = True
 
 
-def _end_streams_on_stop(worker: Any, live: Any) -> None:
-    """Watch the worker (a greenlet once patched): when it stops accepting, end its streams."""
+def _wind_down_on_stop(worker: Any, container: Container, green: bool) -> None:
+    """Watch the worker (a greenlet once patched). When it stops accepting, while it still
+    answers the requests it holds: take no new job (those in flight finish or go back to
+    the queue), and end its open streams (their clients reconnect elsewhere)."""
     while worker.alive:
         time.sleep(0.25)
-    live.close_all()
+    if container.job_consumer.initialized:
+        container.job_consumer.shutdown()
+    if green:
+        container.live_feed().close_all()
 
 
 def _forget_worker(_arbiter: Any, worker: Any) -> None:
