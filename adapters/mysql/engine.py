@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from adapters.mysql.base import guarded
+from adapters.mysql.sqlite_writers import green, take_turns
 from adapters.mysql.tables import metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -43,6 +44,8 @@ def _sqlite_engine(url: URL) -> Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, **options)
     sa.event.listen(engine, "connect", _set_pragmas)
+    if green() and "poolclass" not in options:
+        take_turns(engine)
     return engine
 
 
