@@ -142,23 +142,23 @@ class HBaseFollowStore(FollowStore):
         return len({FAN.read_key(key)["follower_id"] for key, _ in rows})
 
     def followed_among(self, follower_id: int, candidate_ids: Sequence[int]) -> set[int]:
-        keys = [EDGE.key(follower_id=follower_id, followee_id=c) for c in set(candidate_ids)]
-        found = self._db.rows(FOLLOWS, keys, [EDGE_CELL.key])
-        return {
-            EDGE.read_key(key)["followee_id"]
-            for key, cells in found.items()
-            if EDGE.read_cells(cells)["edge"].live
-        }
+        edges = [(follower_id, c) for c in set(candidate_ids)]
+        return {followee for _, followee in self._live_edges(edges)}
 
     def followers_among(self, followee_id: int, candidate_ids: Sequence[int]) -> set[int]:
         # Not held: HBase is no unit of work's store, and fan-out reads SQL's edges.
-        keys = [EDGE.key(follower_id=c, followee_id=followee_id) for c in set(candidate_ids)]
+        edges = [(c, followee_id) for c in set(candidate_ids)]
+        return {follower for follower, _ in self._live_edges(edges)}
+
+    def _live_edges(self, edges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Which (follower, followee) pairs have a live edge, in one multi-get."""
+        keys = [EDGE.key(follower_id=a, followee_id=b) for a, b in edges]
         found = self._db.rows(FOLLOWS, keys, [EDGE_CELL.key])
-        return {
-            EDGE.read_key(key)["follower_id"]
+        return [
+            (EDGE.read_key(key)["follower_id"], EDGE.read_key(key)["followee_id"])
             for key, cells in found.items()
             if EDGE.read_cells(cells)["edge"].live
-        }
+        ]
 
     # The steps below are separate so a test can run another store between two of them.
 
