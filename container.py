@@ -124,9 +124,8 @@ class Container(containers.DeclarativeContainer):
     notifications = providers.Singleton(NotificationService, uow_factory=uow_factory,
                                       lookups=lookups, counters=counters)  # fmt: skip
     live_feed = providers.Singleton(
-        LiveFeed, uow_factory=uow_factory, subscriber=events, timeline=timeline,
-        notifications=notifications, lookups=lookups, stores=stores,
-        heartbeat_ms=cfg.stream_heartbeat_ms,
+        LiveFeed, subscriber=events, timeline=timeline, notifications=notifications,
+        lookups=lookups, heartbeat_ms=cfg.stream_heartbeat_ms,
     )  # fmt: skip
     rate_limiter = providers.Singleton(
         RateLimiter, store=rate_limit_store, clock=clock, enabled=cfg.ratelimit_enabled,

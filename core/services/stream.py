@@ -5,10 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from types import TracebackType
-from typing import Self
 
 from core.domain.errors import Unavailable
 from core.domain.events import (
@@ -21,10 +19,8 @@ from core.domain.events import (
 from core.domain.paging import Window, decode_cursor
 from core.domain.social import TargetType
 from core.ports.subscriber import MissedEvents, Subscriber, Subscription
-from core.ports.unit_of_work import UnitOfWork
 from core.services.lookups import Lookups
 from core.services.notifications import NotificationService
-from core.services.stores import StoreRouter
 from core.services.timeline import TimelineService
 from core.services.views import FeedEntry, NotificationView, TweetView
 
@@ -152,22 +148,18 @@ class LiveFeed:
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
         subscriber: Subscriber,
         timeline: TimelineService,
         notifications: NotificationService,
         lookups: Lookups,
         *,
-        stores: StoreRouter | None = None,
         heartbeat_ms: int = 15_000,
         memo_seconds: float = 2.0,
     ) -> None:
-        self._uow_factory = uow_factory
         self._subscriber = subscriber
         self._timeline = timeline
         self._notifications = notifications
         self._lookups = lookups
-        self._stores = stores if stores is not None else StoreRouter(uow_factory)
         self._heartbeat = heartbeat_ms / 1000
         self._memo = TweetMemo(lookups, memo_seconds)
         self._open: set[FeedStream] = set()
@@ -179,7 +171,7 @@ class LiveFeed:
         Unavailable when the broker is down (before anything is sent) or the process is
         stopping."""
         channels = [feed_channel(reader_id), user_channel(reader_id)]
-        channels += [author_channel(a) for a in self._followed_celebrities(reader_id)]
+        channels += [author_channel(a) for a in self._timeline.followed_celebrities(reader_id)]
         subscription = self._subscriber.subscribe(channels)
         stream = FeedStream(self, reader_id, since, subscription)
         with self._lock:
@@ -205,16 +197,6 @@ class LiveFeed:
     def open_count(self) -> int:
         with self._lock:
             return len(self._open)
-
-    def _followed_celebrities(self, reader_id: int) -> list[int]:
-        with self._uow_factory() as uow:
-            celebrities = uow.users.celebrity_ids()
-            if not celebrities:
-                return []
-            followed = self._stores.follows_in(uow, reader_id).followed_among(
-                reader_id, celebrities
-            )
-        return sorted(followed)
 
     def replay(self, reader_id: int, since: int) -> Iterator[FeedEntry]:
         """The reader's feed entries above position `since`, oldest first."""
@@ -253,7 +235,7 @@ class LiveFeed:
 
 class FeedStream:
     """One open stream: iterate it for LiveItems (it ends after a Reconnect); close it when
-    the client goes (closing the subscription)."""
+    the client goes (closing the subscription). The HTTP layer closes it in a `finally`."""
 
     def __init__(
         self, feed: LiveFeed, reader_id: int, since: int | None, subscription: Subscription
@@ -314,14 +296,3 @@ class FeedStream:
         self._closed = True
         self._subscription.close()
         self._feed.discard(self)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

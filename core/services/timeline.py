@@ -117,16 +117,23 @@ class TimelineService:
             return feeds.tweet_ids(reader_id, window)
 
     def _celebrity_ids(self, reader_id: int, window: Window) -> list[int]:
+        with self._uow_factory() as uow:
+            followed = self._followed_among_celebrities(uow, reader_id)
+            if not followed:
+                return []
+            return [t.id for t in uow.tweets.list_by_users(followed, window)]
+
+    def followed_celebrities(self, reader_id: int) -> list[int]:
+        """The celebrities the reader follows (their tweets are merged, never pushed)."""
+        with self._uow_factory() as uow:
+            return self._followed_among_celebrities(uow, reader_id)
+
+    def _followed_among_celebrities(self, uow: UnitOfWork, reader_id: int) -> list[int]:
         celebrities = self._celebrities()
         if not celebrities:
             return []
-        with self._uow_factory() as uow:
-            followed = self._stores.follows_in(uow, reader_id).followed_among(
-                reader_id, celebrities
-            )
-            if not followed:
-                return []
-            return [t.id for t in uow.tweets.list_by_users(sorted(followed), window)]
+        follows = self._stores.follows_in(uow, reader_id)
+        return sorted(follows.followed_among(reader_id, celebrities))
 
     def _celebrities(self) -> list[int]:
         if self._clock is None:
