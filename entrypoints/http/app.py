@@ -18,6 +18,7 @@ from entrypoints.http import (
     errordocs,
     errors,
     friendships,
+    hotlane,
     likes,
     limits,
     media,
@@ -80,10 +81,14 @@ class ChirpApi(Api):  # type: ignore[misc]
         errordocs.register_responses(self.spec)
 
 
-def create_app(container: Container | None = None, *, streams: bool = True) -> Flask:
+def create_app(
+    container: Container | None = None, *, streams: bool = True, hot_lane: bool = True
+) -> Flask:
     """A chirp WSGI app on `container` (one built from the environment when not given);
     `streams`: whether it holds live streams (false for an API on thread workers, where
-    each would take a request thread: `chirp stream` serves them instead)."""
+    each would take a request thread: `chirp stream` serves them instead); `hot_lane`:
+    whether the hot reads are answered in front of Flask (see hotlane; off only to compare
+    its answers with Flask's)."""
     container = container if container is not None else build_container()
     app = Flask("chirp")
     app.config[stream.STREAMS] = streams
@@ -105,6 +110,8 @@ def create_app(container: Container | None = None, *, streams: bool = True) -> F
     csrf.init_app(app)  # before counting: a forged request spends no one's limit
     ratelimit.init_app(app)
     limits.init_app(app)
+    if hot_lane:
+        hotlane.init_app(app, container)  # after every hook; inside ProxyFix
     trust_proxies(app, container.settings().trusted_proxies)
     return app
 

@@ -7,7 +7,8 @@ from functools import partial, wraps
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
-from flask import Response, after_this_request, current_app, g, request
+from flask import Flask, Response, after_this_request, current_app, g, request
+from werkzeug.http import parse_cookie
 
 from container import Container
 from core.domain.errors import Unauthenticated
@@ -21,25 +22,42 @@ SECONDS_PER_DAY = 86_400
 SESSIONS = "chirp.sessions"
 
 
-def token_from_request() -> str | None:
-    """The raw token the request carries: `Authorization: Bearer` first, then the cookie."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+def token_in(authorization: str, cookie_header: str | None) -> str | None:
+    """The raw token of a request with these headers: `Authorization: Bearer` first, then
+    the cookie."""
+    scheme, _, value = authorization.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.cookies.get(COOKIE) or None
+    if not cookie_header:
+        return None
+    return parse_cookie(cookie_header).get(COOKIE) or None
+
+
+def token_from_request() -> str | None:
+    """The raw token the request carries."""
+    return token_in(request.headers.get("Authorization", ""), request.headers.get("Cookie"))
+
+
+def sessions_of(app: Flask) -> SessionCache:
+    """`app`'s per-process cache of authenticated tokens (see SessionCache's rules)."""
+    found: SessionCache = app.extensions.setdefault(SESSIONS, SessionCache())
+    return found
 
 
 def sessions() -> SessionCache:
-    """This app's per-process cache of authenticated tokens (see SessionCache's rules)."""
-    found: SessionCache = current_app.extensions.setdefault(SESSIONS, SessionCache())
-    return found
+    return sessions_of(current_app)
+
+
+def user_for(cache: SessionCache, token: str) -> User:
+    """The user `token` signs in (from `cache` when it knows it); Unauthenticated if none."""
+    return cache.user(token_hash(token), partial(_from_store, token))
 
 
 def _authenticate() -> User:
     token = token_from_request()
     if not token:
         return _from_store(token)
-    return sessions().user(token_hash(token), partial(_from_store, token))
+    return user_for(sessions(), token)
 
 
 @inject

@@ -1,10 +1,11 @@
 """gunicorn's gevent worker, closing connections as its gthread worker does (gracefully),
-and dropping a peer that stalls."""
+dropping a peer that stalls, and taking its connections' requests in turn."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import gevent
 from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
 
@@ -40,9 +41,24 @@ class GuardedSocket:
 
 
 class ChirpGeventWorker(GeventWorker):  # type: ignore[misc]
-    """gunicorn's gevent worker with GuardedSocket on every connection; the stall bound is
-    the server's (`ChirpServer.stall_seconds`, from CHIRP_STALL_MS)."""
+    """gunicorn's gevent worker with two changes.
+
+    - GuardedSocket on every connection; the stall bound is the server's
+      (`ChirpServer.stall_seconds`, from CHIRP_STALL_MS).
+    - Connections take turns: after each answer, the connection's greenlet yields before it
+      reads its next request. A greenlet otherwise yields only when a read would block, and
+      a keep-alive client whose next request is already waiting never blocks: under load
+      one busy connection kept the process while the others waited (wrk's p99 on a bare
+      Flask view was 108 ms against 24 ms with turns taken, at 8 connections), and a client
+      pipelining requests would hold it until its last one.
+    """
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
         stall = getattr(self.app, "stall_seconds", DEFAULT_STALL_SECONDS)
         super().handle(listener, GuardedSocket(client, stall), addr)
+
+    def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
+        try:
+            return super().handle_request(listener_name, req, sock, addr)
+        finally:
+            gevent.sleep(0)  # to the back of the queue: every ready connection goes first

@@ -29,6 +29,9 @@ from core.services import context
 HEADER = "X-Request-Id"
 SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 UNMATCHED = "unmatched"
+# A request begun in front of Flask (`hotlane`) and handed to it keeps its id and start.
+HANDED_ID = "chirp.request_id"
+HANDED_START = "chirp.request_started"
 access_log = logging.getLogger("chirp.access")
 
 
@@ -41,9 +44,10 @@ def request_id_of(given: str | None) -> str:
 
 def begin_request() -> None:
     """before_request (the first): the request's id, bound, and its start time."""
-    g.request_id = request_id_of(request.headers.get(HEADER))
+    environ = request.environ
+    g.request_id = environ.get(HANDED_ID) or request_id_of(request.headers.get(HEADER))
     g.request_token = context.bind(g.request_id)
-    g.request_started = time.perf_counter()
+    g.request_started = environ.get(HANDED_START) or time.perf_counter()
 
 
 @inject
@@ -52,16 +56,30 @@ def finish_request(response: Response, metrics: Metrics = Provide[Container.metr
     response.headers[HEADER] = g.get("request_id") or request_id_of(None)
     seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
-    metrics.request(route, request.method, response.status_code, seconds)
+    status = response.status_code
+    record(metrics, request.method, request.path, status, seconds, route, request.remote_addr)
+    return response
+
+
+def record(
+    metrics: Metrics,
+    method: str,
+    path: str,
+    status: int,
+    seconds: float,
+    route: str,
+    client: str | None,
+) -> None:
+    """Measure one answered request and write its access line."""
+    metrics.request(route, method, status, seconds)
     fields = {
-        "method": request.method,
-        "path": request.path,
-        "status": response.status_code,
+        "method": method,
+        "path": path,
+        "status": status,
         "latency_ms": round(seconds * 1000, 1),
-        "client": request.remote_addr or "-",
+        "client": client or "-",
     }
     access_log.info("%s %s %d %.1fms %s", *fields.values(), extra=fields)
-    return response
 
 
 def end_request(_error: BaseException | None) -> None:

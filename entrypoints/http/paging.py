@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache, wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -89,19 +89,27 @@ def page_schema(item: type[ma.Schema]) -> type[ma.Schema]:
 
 
 def next_link(page: Page[Any]) -> dict[str, str]:
-    """The `Link: <...>; rel="next"` header of a page that has a next one."""
+    """The `Link: <...>; rel="next"` header of this request's page, if it has a next one."""
+    return link_header(page, request.args.items(multi=True), request.base_url)
+
+
+def link_header(page: Page[Any], args: Iterable[tuple[str, str]], base_url: str) -> dict[str, str]:
+    """The `Link: <...>; rel="next"` header of a page that has a next one, asked for with
+    query `args` at `base_url`."""
     if not page.has_next_page:
         return {}
-    newer = bool(request.args.get("since") or request.args.get("created_at__gt"))
+    args = list(args)
+    first = {key: value for key, value in reversed(args)}
+    newer = bool(first.get("since") or first.get("created_at__gt"))
     # An oldest-first list has no prev_cursor: it goes newer by `cursor` even after `since`.
     key, value = "cursor", page.next_cursor
     if newer and page.prev_cursor is not None:
         key, value = "since", page.prev_cursor
     if value is None:
         return {}
-    query = [(k, v) for k, v in request.args.items(multi=True) if k not in POSITION_PARAMS]
+    query = [(k, v) for k, v in args if k not in POSITION_PARAMS]
     query.append((key, value))
-    return {"Link": f'<{request.base_url}?{urlencode(query)}>; rel="next"'}
+    return {"Link": f'<{base_url}?{urlencode(query)}>; rel="next"'}
 
 
 def paged(

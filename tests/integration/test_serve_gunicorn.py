@@ -9,6 +9,7 @@ access log, which names the worker's pid; every loop is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -30,6 +31,7 @@ CHIRP = ROOT / ".venv" / "bin" / "chirp"
 START_GUARD_SECONDS = 60
 ANSWER_GUARD_SECONDS = 10
 IDLE_CONNECTIONS = 500
+PIPELINED = 1000  # answers that fit the loopback buffers, so the server never blocks sending
 SPREAD_TRIES = 200  # new connections tried until both workers have answered one
 PASSWORD = "secret-pass"
 
@@ -44,21 +46,21 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
 
-    def start(self, *options: str, ratelimit: bool = False) -> None:
+    def start(self, *options: str, ratelimit: bool = False, workers: int = 2) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
         env = {**os.environ, "CHIRP_PROFILE": "embedded", "PYTHONPATH": str(ROOT),
                "CHIRP_DATA_DIR": str(self.tmp_path / "data"),
                "CHIRP_RATELIMIT_ENABLED": str(ratelimit).lower()}  # fmt: skip
-        command = [str(CHIRP), "serve", "--port", str(self.port), "--workers", "2",
+        command = [str(CHIRP), "serve", "--port", str(self.port), "--workers", str(workers),
                    "--access-log", str(self.access_log), *options]  # fmt: skip
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
                 command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
             )
         deadline = time.monotonic() + START_GUARD_SECONDS
-        while self.log.read_text().count("Booting worker") < 2 or not self._answers():
+        while self.log.read_text().count("Booting worker") < workers or not self._answers():
             assert self.process.poll() is None, f"chirp serve exited:\n{self.log.read_text()}"
             assert time.monotonic() < deadline, f"not serving:\n{self.log.read_text()}"
             time.sleep(0.1)
@@ -162,6 +164,25 @@ def test_idle_keep_alive_connections_do_not_hold_up_a_new_client(server: Server)
     finally:
         for conn in held:
             conn.close()
+
+
+def test_a_client_pipelining_requests_does_not_hold_up_another_on_the_same_worker(
+    server: Server,
+) -> None:
+    server.start(workers=1)
+    with server.connect() as busy, server.connect() as other:
+        for conn in (busy, other):  # both accepted by the one worker
+            assert request(conn, "GET", "/healthz/")[0] == 200
+        busy.sendall(b"GET /healthz/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * PIPELINED)
+        received = receive(busy)  # the worker is going through them
+        assert request(other, "GET", "/healthz/")[0] == 200
+        busy.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            while chunk := busy.recv(1 << 20):
+                received += chunk
+    # Without turns, the busy connection's requests were all answered before the other's
+    # one (its greenlet never blocked on a read); with them, a few were.
+    assert received.count(b"HTTP/1.1 200") < PIPELINED
 
 
 def multipart(fields: dict[str, str], photo: bytes, boundary: str) -> bytes:
