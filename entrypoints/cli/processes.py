@@ -39,8 +39,10 @@ def _terminated_by_signals() -> Iterator[threading.Event]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=click.IntRange(1), help="worker processes  [default: one per core]")
+@click.option("--worker-class", type=click.Choice(["gevent", "gthread"]), default="gevent",
+              show_default=True, help="gthread (thread workers): full only")  # fmt: skip
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1),
-              help="requests in progress at once, per worker")  # fmt: skip
+              help="request threads per gthread worker")  # fmt: skip
 @click.option("--keep-alive", default=5, show_default=True, type=click.IntRange(0),
               help="seconds an idle connection stays open")  # fmt: skip
 @click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(1),
@@ -54,18 +56,22 @@ def _terminated_by_signals() -> Iterator[threading.Event]:
 @click.option("--access-log", default=None, help="file for the access log, - for stderr")
 @click.pass_context
 def serve(ctx: click.Context, /, **options: object) -> None:
-    """Serve the REST API: a gunicorn master and its worker processes. On `full` they are
-    gthread workers and live streams are left to `chirp stream`; on `embedded` they are
-    gevent workers that hold the live streams too and run the worker's roles (the outbox
-    relay and the jobs). SIGTERM stops gracefully: requests in flight are answered first."""
+    """Serve the REST API: a gunicorn master and its gevent worker processes (each request
+    and idle connection a greenlet; `--worker-class gthread` on full: thread workers). On
+    `full` live streams are left to `chirp stream`; on `embedded` the workers hold them
+    too and run the worker's roles (the outbox relay and the jobs). SIGTERM stops
+    gracefully: requests in flight are answered first."""
     from entrypoints.http.app import create_app
     from entrypoints.http.server import options_of, run
 
     container = container_of(ctx)
     profile = _servable(container)
-    green = profile == "embedded"
-    chosen = options_of(**options, worker_class=GEVENT if green else "gthread")
-    app = create_app(container, streams=green)
+    embedded = profile == "embedded"
+    threaded = options.pop("worker_class") == "gthread"
+    if threaded and embedded:
+        raise click.UsageError("embedded holds live streams in its workers: gevent only")
+    chosen = options_of(**options, worker_class="gthread" if threaded else GEVENT)
+    app = create_app(container, streams=embedded)
     click.echo(f"chirp on http://{chosen.bind}/ (profile {profile}, {chosen.workers} workers)")
     run(app, container, chosen)
 

@@ -1,4 +1,4 @@
-"""The production HTTP server: a gunicorn master forking gthread or gevent workers around the app.
+"""The production HTTP server: a gunicorn master forking gevent (or gthread) workers around the app.
 
 Rules that keep several worker processes correct:
 - The master builds the app once (preloaded, so workers share its memory) and opens nothing
@@ -12,14 +12,17 @@ Rules that keep several worker processes correct:
   The relay runs in every worker, as it already did on several threads (and after each
   commit that records a job): two relays may publish one job twice, and every job is
   idempotent, so a second run changes nothing.
-- gthread workers keep idle keep-alive connections in a poller, not on a thread, so idle
-  clients never hold up a new one; past `worker_connections - threads` kept-alive
+- gevent workers (`chirp serve` by default, `chirp stream` always) hold each connection,
+  idle ones and streams included, on a greenlet, so idle clients never hold up a new one;
+  connections take turns between requests (`green.ChirpGeventWorker`). The process was
+  monkey-patched before anything was imported (`entrypoints.cli.launch`). When such a
+  worker stops, its open streams are ended at once (clients reconnect elsewhere and
+  replay), so a graceful stop does not wait the whole `graceful_timeout` on them. They
+  were chosen over gthread for the API after the hot lane: on full, more requests a
+  second for the feed page and tweet detail, and less memory, in the same bench.
+- gthread workers (`--worker-class gthread`, full only) keep idle keep-alive connections
+  in a poller, not on a thread; past `worker_connections - threads` kept-alive
   connections a worker closes a connection after its answer instead of keeping it.
-- gevent workers (live streams: `chirp stream`, and `chirp serve` on embedded) hold each
-  connection, streams included, on a greenlet; the process was monkey-patched before
-  anything was imported (`entrypoints.cli.launch`). When such a worker stops, its open
-  streams are ended at once (clients reconnect elsewhere and replay), so a graceful stop
-  does not wait the whole `graceful_timeout` on them.
 - SIGTERM is graceful: workers stop accepting, finish the requests they hold (within
   `graceful_timeout`), then stop their roles. SIGINT (Ctrl-C) stops at once.
 - Metrics: before forking, the master makes a fresh PROMETHEUS_MULTIPROC_DIR (no counts
@@ -78,14 +81,14 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = field(default_factory=cores)
-    threads: int = 4  # requests in progress at once, per worker
+    threads: int = 4  # request threads per gthread worker
     keep_alive: int = 5  # seconds an idle connection stays open
     graceful_timeout: int = 30  # seconds SIGTERM waits for requests in flight
     max_requests: int = 10_000  # a worker is replaced after about this many (0: never)
     max_requests_jitter: int = 1_000  # so workers are not all replaced at once
     worker_connections: int = 1_000  # open connections per worker, idle ones included
     access_log: str | None = None  # a file, "-" for stderr, None for none
-    worker_class: str = "gthread"  # a gevent one for servers that hold live streams
+    worker_class: str = "gthread"  # the CLI's default is the gevent one (green.py)
 
     @property
     def bind(self) -> str:
