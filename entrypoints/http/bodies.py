@@ -30,12 +30,30 @@ from core.services.views import (
 
 T = TypeVar("T")
 Body = dict[str, Any]
+TIMES_KEPT = 20_000  # formatted moments remembered per process (about 4 MB)
+_times: dict[datetime, str] = {}
 
 
 def time(moment: datetime | None) -> str | None:
-    """As `fields.Time` writes it: UTC (a naive time taken as UTC), microseconds, `Z`."""
+    """As `fields.Time` writes it: UTC (a naive time taken as UTC), microseconds, `Z`.
+
+    Remembered per process (up to TIMES_KEPT moments, then forgotten all at once): a page
+    writes the same few hundred moments again and again (a tweet's 100 comments, twice
+    each), and a dict lookup is several times cheaper than formatting. Equal datetimes
+    are the same instant (or the same naive time), so they have the same text."""
     if moment is None:
         return None
+    known = _times.get(moment)
+    if known is not None:
+        return known
+    text = _formatted(moment)
+    if len(_times) >= TIMES_KEPT:
+        _times.clear()
+    _times[moment] = text
+    return text
+
+
+def _formatted(moment: datetime) -> str:
     if moment.tzinfo is not UTC:  # the stores give UTC itself: skip the checks (hot path)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)

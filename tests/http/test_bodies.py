@@ -158,3 +158,18 @@ def test_ids_are_decimal_strings_and_times_end_in_z() -> None:
     assert body["id"] == str(BIG_ID - 1) and body["user"]["id"] == str(BIG_ID)
     assert body["edited_at"] == "2026-01-02T03:04:05.000001Z"
     assert bodies.tweet(TWEETS[1])["edited_at"] == "2026-01-02T03:04:05.000000Z"
+
+
+def test_a_moment_is_written_alike_whether_remembered_or_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bodies, "TIMES_KEPT", 2)
+    monkeypatch.setattr(bodies, "_times", {})
+    utc = datetime(2026, 1, 1, 10, 0, 0, 5, tzinfo=UTC)
+    paris = utc.astimezone(timezone(timedelta(hours=1)))
+    naive = datetime(2026, 1, 1, 10, 0, 0, 5)
+    later = datetime(2026, 1, 2, tzinfo=UTC)
+    for moment in [utc, paris, naive, later, utc, naive, paris]:  # the memo fills, empties
+        assert bodies.time(moment) == ("2026-01-02T00:00:00.000000Z" if moment is later
+                                       else "2026-01-01T10:00:00.000005Z")  # fmt: skip
+    assert len(bodies._times) <= 2
