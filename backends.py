@@ -14,6 +14,7 @@ from adapters.cache.redis_events import RedisEventBroker
 from adapters.cache.redis_gate_store import RedisGateStore
 from adapters.cache.redis_list_cache import RedisListCache
 from adapters.cache.redis_rate_limit_store import RedisRateLimitStore
+from adapters.cache.stamped_object_cache import SharedStampObjectCache
 from adapters.hbase import (
     HBaseFeedStore,
     HBaseFollowStore,
@@ -42,7 +43,7 @@ from adapters.mysql.health import ping as ping_database
 from adapters.mysql.job_queue import SqlTaskQueue
 from adapters.mysql.migration_source import SqlMigrationSource
 from adapters.mysql.rate_limits import SqlRateLimitStore, rate_window_engine
-from adapters.mysql.uncached import NoCounters, NoListCache, NoObjectCache
+from adapters.mysql.uncached import NoCounters, NoListCache
 from adapters.mysql.unit_of_work import SqlUnitOfWork
 from adapters.queue.dramatiq_queue import dramatiq_queue_resource
 from adapters.s3.client import s3_client_resource
@@ -141,14 +142,16 @@ class Backends(containers.DeclarativeContainer):
         profile, memory=memory_checkpoints, embedded=sql_checkpoints, full=sql_checkpoints
     )
 
-    # Caches. Embedded has none: its processes (server workers, CLI) share only the SQLite
-    # files, and a per-process cache would not hear another process's writes.
+    # Caches. Embedded keeps objects per process, each entry checked against a stamp table
+    # in the data folder that every process's writes bump (SharedStampObjectCache); it has
+    # no list cache or counters, which a per-process copy could not keep coherent as cheaply.
     objects = providers.Singleton(InMemoryObjectCache, clock=clock)
     memcached_objects = providers.Singleton(MemcachedObjectCache, client=memcached)
+    object_stamps = cfg.data_dir.joinpath.call("object-stamps")
+    shared_objects = providers.Singleton(SharedStampObjectCache, path=object_stamps, clock=clock)
     object_cache = providers.Selector(
-        profile, memory=objects, embedded=providers.Singleton(NoObjectCache),
-        full=memcached_objects,
-    )  # fmt: skip
+        profile, memory=objects, embedded=shared_objects, full=memcached_objects
+    )
     lists = providers.Singleton(InMemoryListCache, clock=clock)
     redis_lists = providers.Singleton(RedisListCache, client=redis)
     list_cache = providers.Selector(

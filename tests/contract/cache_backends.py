@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import redis
-from pymemcache.client.base import PooledClient  # type: ignore[import-untyped]
+from pymemcache.client.base import PooledClient
 
 from adapters.cache.clients import make_memcached, make_redis, ping_memcached, ping_redis
 from adapters.cache.file_gate_store import FileGateStore
@@ -20,7 +20,9 @@ from adapters.cache.redis_counters import RedisCounters
 from adapters.cache.redis_gate_store import RedisGateStore
 from adapters.cache.redis_list_cache import RedisListCache
 from adapters.cache.redis_rate_limit_store import RedisRateLimitStore
+from adapters.cache.stamped_object_cache import SharedStampObjectCache
 from core.domain.errors import Unavailable
+from core.ports.clock import Clock
 
 # Database 15 keeps test keys away from a development server's data in database 0.
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -119,6 +121,12 @@ def make_redis_gate_store() -> RedisGateStore:
 
 def make_memcached_object_cache(prefix: str | None = None) -> MemcachedObjectCache:
     return MemcachedObjectCache(_reachable_memcached(), prefix or unique_prefix())
+
+
+def make_stamped_object_cache(clock: Clock, folder: Path) -> SharedStampObjectCache:
+    """The embedded profile's object cache, its stamp file in `folder` (a test's tmp_path);
+    caches given the same folder share stamps, as the processes of one data folder do."""
+    return SharedStampObjectCache(folder / "object-stamps", clock)
 
 
 def make_file_gate_store(path: str | Path | None = None) -> FileGateStore:

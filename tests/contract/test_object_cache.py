@@ -8,18 +8,35 @@ import pickle
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
 
 from adapters.cache.clients import make_memcached
 from adapters.cache.memcached_object_cache import MemcachedObjectCache
+from adapters.cache.stamped_object_cache import SharedStampObjectCache
 from adapters.memory import FakeClock, InMemoryObjectCache
 from adapters.memory.object_cache import LEASE_SECONDS
 from core.domain.users import UserSummary
 from core.ports.object_cache import ObjectCache
+from tests.contract import cache_backends
 from tests.contract.builders import Maker
 from tests.contract.cache_backends import memcached_address
+from tests.contract.conftest import OBJECT_CACHE_BACKENDS
 
 LONG_TTL = 600
 ran: list[str] = []
+
+
+@pytest.fixture(params=[*OBJECT_CACHE_BACKENDS, "stamped"])
+def object_cache(request: pytest.FixtureRequest, clock: FakeClock, tmp_path: Path) -> ObjectCache:
+    """conftest's backends, and "stamped": the embedded profile's per-process cache with
+    its stamp file in a fresh folder."""
+    if request.param == "memory":
+        return InMemoryObjectCache(clock)
+    if request.param == "stamped":
+        return cache_backends.make_stamped_object_cache(clock, tmp_path)
+    return cache_backends.make_memcached_object_cache()
 
 
 def summary_of(make: Maker, nickname: str | None = None) -> UserSummary:
@@ -32,7 +49,7 @@ def summary_of(make: Maker, nickname: str | None = None) -> UserSummary:
 def write_raw(cache: ObjectCache, key: str, raw: bytes) -> None:
     """Leave `raw` under `key` as a foreign writer (or older chirp) would: for Memcached,
     behind the key's current stamp, so only the value itself can make the read miss."""
-    if isinstance(cache, InMemoryObjectCache):
+    if isinstance(cache, InMemoryObjectCache | SharedStampObjectCache):
         cache.write_raw(key, raw, LONG_TTL)
         return
     assert isinstance(cache, MemcachedObjectCache)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 from flask import Flask
 
+from adapters.memory.clock import FakeClock
 from container import Container
 from core.domain.ids import MAX_ID
+from core.services.ratelimit import RateLimiter
 from entrypoints.http.app import create_app
 from entrypoints.http.hotlane import HotLane
 from tests.http.helpers import Account, Chirp, close_container, make_container
@@ -62,7 +66,12 @@ def lanes(tmp_path: Path, profile: str) -> Iterator[Lanes]:
 
 @pytest.fixture
 def limited_lanes(tmp_path: Path) -> Iterator[Lanes]:
+    """Lanes counting against a stopped clock, mid-second and mid-minute: every request of
+    a test falls in one window of each rule."""
     container = make_container(tmp_path, "embedded", ratelimit=True)
+    clock = FakeClock(datetime(2026, 3, 1, 12, 0, 20, 500_000, tzinfo=UTC))
+    limiter = providers.Singleton(RateLimiter, container.rate_limit_store, clock, enabled=True)
+    container.rate_limiter.override(limiter)
     yield Lanes(container)
     close_container(container)
 
@@ -153,6 +162,7 @@ def test_a_request_the_lane_answers_is_logged_and_measured_under_its_route(
 ) -> None:
     reader, _, _ = a_feed(lanes)
     with caplog.at_level(logging.INFO, logger="chirp.access"):
+        caplog.clear()  # the set-up's requests
         lanes.both("/api/newsfeeds/?limit=2", reader.auth)
     lines = [r for r in caplog.records if r.name == "chirp.access"]
     assert [(r.path, r.status) for r in lines] == [("/api/newsfeeds/", 200)] * 2  # type: ignore[attr-defined]
