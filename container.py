@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
-from adapters.system.background import consuming, every
+from adapters.system.background import consuming, every, handing_off, requests_first
 from backends import Backends
 from core.services.accounts import AccountService
 from core.services.comments import CommentService
@@ -89,6 +89,18 @@ class Container(containers.DeclarativeContainer):
     notifier = providers.Singleton(Notifier, ids=ids, counters=counters, publisher=events)
     dispatcher = providers.Singleton(JobDispatcher, uow_factory=uow_factory, queue=task_queue,
                                      clock=clock)  # fmt: skip
+    # Each commit's jobs are published off the request, by one thread per process (memory:
+    # at once, as its tests expect); the outbox keeps them until then (see HandOff).
+    hand_off = providers.Resource(handing_off, "publish", dispatcher.provided.publish)
+    publish = providers.Selector(cfg.profile, memory=dispatcher.provided.publish,
+                                 embedded=hand_off, full=hand_off)  # fmt: skip
+    # Embedded runs jobs beside requests: fan-out writes in short chunks, requests first
+    # between them (the SQLite write turn).
+    no_value: providers.Object[None] = providers.Object(None)
+    fanout_chunk = providers.Selector(cfg.profile, memory=no_value, full=no_value,
+                                      embedded=providers.Object(100))  # fmt: skip
+    fanout_pause = providers.Selector(cfg.profile, memory=no_value, full=no_value,
+                                      embedded=providers.Object(requests_first))  # fmt: skip
     accounts = providers.Singleton(
         AccountService, uow_factory=uow_factory, hasher=hasher, clock=clock, ids=ids,
         lookups=lookups, token_ttl=providers.Callable(_days, cfg.token_ttl_days),
@@ -104,12 +116,13 @@ class Container(containers.DeclarativeContainer):
     posting = providers.Singleton(
         PostingService, uow_factory=uow_factory, clock=clock, ids=ids, lookups=lookups,
         media=media, dispatcher=dispatcher, lists=list_cache, comments=comments,
-        notifier=notifier, feed_cap=cfg.feed_cap, mirror=mirror,
+        notifier=notifier, feed_cap=cfg.feed_cap, mirror=mirror, publish=publish,
     )  # fmt: skip
     fanout = providers.Singleton(
         FanoutService, uow_factory=uow_factory, ids=ids, queue=task_queue, lists=list_cache,
         batch_size=cfg.fanout_batch, celebrity_threshold=cfg.celebrity_threshold,
         feed_cap=cfg.feed_cap, mirror=mirror, clock=clock, metrics=metrics, publisher=events,
+        chunk=fanout_chunk, pause=fanout_pause,
     )  # fmt: skip
     following = providers.Singleton(
         FollowingService, uow_factory=uow_factory, ids=ids, lookups=lookups, lists=list_cache,

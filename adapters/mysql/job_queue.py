@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine, Row
 
 from adapters.mysql import rows
 from adapters.mysql.base import guarded, insert_ignore
+from adapters.mysql.job_workers import SqlWorkers, outcome
 from adapters.mysql.tables import jobs
-from core.domain.errors import Unavailable
 from core.domain.feed import DeadJob, Job
 from core.ports.clock import Clock
 from core.ports.task_queue import Consumer, JobHandler, TaskQueue
@@ -87,7 +87,7 @@ class SqlTaskQueue(TaskQueue):
         self._changed()
 
     def consume(self, handler: JobHandler, *, threads: int = 1) -> Consumer:
-        return _SqlWorkers(self, handler, threads)
+        return SqlWorkers(self, handler, threads)
 
     def wait_idle(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -110,12 +110,12 @@ class SqlTaskQueue(TaskQueue):
         return revived
 
     def run_one(self, handler: JobHandler) -> bool:
-        """Claim one due job and run it in this thread, without renewing its lease (a
-        one-shot worker, and tests that need a step at a time); False if none was due."""
+        """Run one due job in this thread, lease not renewed (one-shot workers, tests that
+        step); False if none was due."""
         claim = self._claim()
         if claim is None:
             return False
-        self._settle(claim, _outcome(handler, claim.job))
+        self._settle(claim, outcome(handler, claim.job))
         return True
 
     def _claim(self) -> _Claim | None:
@@ -205,93 +205,6 @@ class SqlTaskQueue(TaskQueue):
     def _read(self, stmt: sa.Executable) -> Sequence[Row[Any]]:
         with guarded(), self._engine.connect() as conn:
             return conn.execute(stmt).all()
-
-
-class _SqlWorkers(Consumer):
-    """Worker threads of one SqlTaskQueue, plus one thread renewing their leases."""
-
-    def __init__(self, queue: SqlTaskQueue, handler: JobHandler, threads: int) -> None:
-        self._queue = queue
-        self._handler = handler
-        self._stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._held: dict[str, _Claim] = {}
-        self._closed = False
-        self._threads = [
-            threading.Thread(target=self._work, name=f"chirp-sql-jobs-{n}", daemon=True)
-            for n in range(threads)
-        ]
-        self._renewer = threading.Thread(target=self._renew, name="chirp-sql-leases", daemon=True)
-        for thread in [*self._threads, self._renewer]:
-            thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stopping.set()
-        self._queue._changed()  # wakes waiting workers (they see `stopping`)
-        deadline = time.monotonic() + timeout
-        for thread in self._threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        # From here a thread that claims or finishes a job finds it no longer its own.
-        with self._lock:
-            self._closed = True
-            left, self._held = list(self._held.values()), {}
-        self._renewer.join(max(0.0, deadline - time.monotonic()))
-        self._give_back(left)
-
-    def _work(self) -> None:
-        while not self._stopping.is_set():
-            seen = self._queue._changes
-            try:
-                claim = self._queue._claim()
-                if claim is None:
-                    self._queue._wait(seen, self._queue._idle_wait(), self._stopping)
-                else:
-                    self._run(claim)
-                    # Let the others run between jobs: on a gevent server (embedded) a
-                    # greenlet that never waits would hold off requests, and the worker's
-                    # own stop, until the queue was empty (SQLite's calls never yield).
-                    time.sleep(0)
-            except Unavailable:
-                log.warning("job table unavailable; trying again", exc_info=True)
-                self._stopping.wait(self._queue.poll)
-
-    def _run(self, claim: _Claim) -> None:
-        with self._lock:
-            mine = not self._closed
-            if mine:
-                self._held[claim.token] = claim
-        if not mine:
-            self._give_back([claim])
-            return
-        error = _outcome(self._handler, claim.job)
-        with self._lock:
-            still_mine = self._held.pop(claim.token, None) is not None
-        if still_mine:
-            self._queue._settle(claim, error)
-
-    def _renew(self) -> None:
-        while not self._stopping.wait(self._queue.lease / 3):
-            with self._lock:
-                claims = list(self._held.values())
-            try:
-                self._queue._renew(claims)
-            except Unavailable:
-                log.warning("could not renew job leases", exc_info=True)
-
-    def _give_back(self, claims: Sequence[_Claim]) -> None:
-        try:
-            self._queue._release(claims)
-        except Unavailable:
-            log.warning("could not give back %d jobs; their leases run out", len(claims))
-
-
-def _outcome(handler: JobHandler, job: Job) -> BaseException | None:
-    try:
-        handler(job)
-    except Exception as exc:  # the queue records it and retries
-        log.warning("job %s (%s) failed", job.id, job.kind, exc_info=True)
-        return exc
-    return None
 
 
 def _one_line(error: BaseException) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -61,6 +61,15 @@ class FanoutService:
       which their streams listen on. A deletion is told to the author, the author's
       channel and each retracted batch. A redelivered batch tells again: streams drop ids
       they already sent.
+    - A batch writes (or retracts) its readers `chunk` at a time, each chunk in its own
+      commit with its own read of the edges, and calls `pause` between chunks and between
+      the split's pages. Why: on the embedded server the jobs run in the request process
+      and SQLite calls never yield, so a whole batch would hold every request (and the
+      write turn) for its full length; a pause that lets requests go first bounds a
+      request's wait to one chunk. Rule: chunks are idempotent like batches, so a batch
+      that dies part-way (a crash, a lost lease) leaves whole chunks behind and its
+      redelivery rewrites them and writes the rest; an unfollow between two chunks is
+      seen by the later chunk's read (the edge rule above holds per chunk).
     """
 
     def __init__(
@@ -77,6 +86,8 @@ class FanoutService:
         clock: Clock | None = None,
         metrics: Metrics | None = None,
         publisher: Publisher | None = None,
+        chunk: int | None = None,
+        pause: Callable[[], object] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._ids = ids
@@ -89,6 +100,8 @@ class FanoutService:
         self._clock = clock
         self._metrics = metrics
         self._publisher = publisher
+        self._chunk = chunk or batch_size
+        self._pause = pause
 
     def outbox_depth(self) -> int:
         """How many recorded jobs wait in the outbox to be published."""
@@ -150,16 +163,27 @@ class FanoutService:
                 ]
             )
             after = batch[-1]
+            self._step_aside()
 
     def _push_batch(self, job: Job) -> None:
+        created_at: datetime | None = None
+        for part in self._chunks(job.reader_ids):
+            created_at = self._push_chunk(job, part)
+            if created_at is None:
+                return  # the tweet was deleted meanwhile
+        if created_at is not None:
+            self._measure_lag(created_at)
+
+    def _push_chunk(self, job: Job, reader_ids: tuple[int, ...]) -> datetime | None:
+        """Write one chunk of a batch; the tweet's time, or None if it is gone."""
         with self._uow_factory() as uow:
             tweet = uow.tweets.get(job.tweet_id)
             if tweet is None:
-                return
+                return None
             # Readers who unfollowed since the split are skipped; the read holds the edges,
-            # so an unfollow racing this batch waits and then removes what it wrote.
-            following = uow.follows.followers_among(tweet.user_id, job.reader_ids)
-            readers = tuple(r for r in job.reader_ids if r in following)
+            # so an unfollow racing this chunk waits and then removes what it wrote.
+            following = uow.follows.followers_among(tweet.user_id, reader_ids)
+            readers = tuple(r for r in reader_ids if r in following)
             uow.feeds.add_many(
                 [
                     FeedItem(
@@ -176,7 +200,18 @@ class FanoutService:
         self._after_commit(mirrored)
         self._lists.push(self._keys(readers), job.tweet_id, self._cap)
         self._tell([feed_channel(r) for r in readers], tweet_event(job.tweet_id))
-        self._measure_lag(tweet.created_at)
+        return tweet.created_at
+
+    def _chunks(self, reader_ids: Sequence[int]) -> Iterator[tuple[int, ...]]:
+        """The readers `chunk` at a time, stepping aside between chunks."""
+        for start in range(0, len(reader_ids), self._chunk):
+            if start:
+                self._step_aside()
+            yield tuple(reader_ids[start : start + self._chunk])
+
+    def _step_aside(self) -> None:
+        if self._pause is not None:
+            self._pause()
 
     def _measure_lag(self, created_at: datetime) -> None:
         if self._metrics is not None and self._clock is not None:
@@ -188,13 +223,15 @@ class FanoutService:
         self._split(job, JobKind.RETRACT_BATCH)
 
     def _retract_batch(self, job: Job) -> None:
-        with self._uow_factory() as uow:
-            uow.feeds.remove_tweet(job.tweet_id, job.reader_ids)
-            mirrored = self._record_mirror(uow, job)
-            uow.commit()
-        self._after_commit(mirrored)
-        self._lists.remove(self._keys(job.reader_ids), job.tweet_id)
-        self._tell([feed_channel(r) for r in job.reader_ids], delete_event(job.tweet_id))
+        for part in self._chunks(job.reader_ids):
+            chunk = replace(job, reader_ids=part)
+            with self._uow_factory() as uow:
+                uow.feeds.remove_tweet(job.tweet_id, part)
+                mirrored = self._record_mirror(uow, chunk)
+                uow.commit()
+            self._after_commit(mirrored)
+            self._lists.remove(self._keys(part), job.tweet_id)
+            self._tell([feed_channel(r) for r in part], delete_event(job.tweet_id))
 
     def _record_mirror(self, uow: UnitOfWork, job: Job) -> list[Job]:
         if self._mirror is None:

@@ -46,6 +46,10 @@ class PostingService:
     - While feeds are mirrored, the author's own entry (added at post time, removed at
       delete) records a mirror job in the same commit, tried at once after it.
     - A fan-out or retraction job carries the id of the request that recorded it.
+    - After the commit, exactly the job it recorded goes to `publish` (the dispatcher's,
+      or a hand-off that publishes it off the request, `adapters.system.background`):
+      the answer does not wait for the broker, and a job the hand-off never sent (the
+      process died) is still in the outbox for the relay loop (JobDispatcher's rules).
     """
 
     def __init__(
@@ -62,18 +66,19 @@ class PostingService:
         *,
         feed_cap: int = 800,
         mirror: StoreMirror | None = None,
+        publish: Callable[[Sequence[Job]], object] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._ids = ids
         self._lookups = lookups
         self._media = media
-        self._dispatcher = dispatcher
         self._lists = lists
         self._comments = comments
         self._notifier = notifier
         self._cap = feed_cap
         self._mirror = mirror
+        self._publish = publish if publish is not None else dispatcher.publish
 
     def post_tweet(
         self,
@@ -94,7 +99,7 @@ class PostingService:
             return first, False
         tweet.photos = self._media.store_photos(tweet_id, images)
         try:
-            mirrored = self._record(tweet, idempotency_key)
+            fanout, mirrored = self._record(tweet, idempotency_key)
         except Conflict:
             # A concurrent retry with the same key won the race: answer with its tweet.
             self._media.delete([p.key for p in tweet.photos])
@@ -102,9 +107,9 @@ class PostingService:
             if first is None:
                 raise
             return first, False
+        self._publish([fanout])
         self._after_commit(mirrored)
         self._lists.push([feed_key(author_id)], tweet_id, self._cap)
-        self._dispatcher.relay()
         return self._lookups.tweet_views(author_id, [tweet], fresh=True)[0], True
 
     def _earlier(self, author_id: int, key: str) -> TweetView | None:
@@ -119,7 +124,10 @@ class PostingService:
             raise Conflict.on_field("Idempotency-Key", SPENT_KEY)
         return self._lookups.tweet_views(author_id, tweets)[0]
 
-    def _record(self, tweet: Tweet, idempotency_key: str | None) -> list[Job]:
+    def _record(self, tweet: Tweet, idempotency_key: str | None) -> tuple[Job, list[Job]]:
+        """Commit the tweet, its own feed entry and its fan-out job; the job and the
+        mirror jobs recorded with them."""
+        fanout = self._job(JobKind.FANOUT, tweet.id, tweet.user_id)
         with self._uow_factory() as uow:
             if idempotency_key is not None:
                 uow.idempotency.put(tweet.user_id, idempotency_key, tweet.id, self._clock.now())
@@ -134,18 +142,19 @@ class PostingService:
                     )
                 ]
             )
-            uow.outbox.add(
-                Job(
-                    id=self._ids.next_id(),
-                    kind=JobKind.FANOUT,
-                    tweet_id=tweet.id,
-                    author_id=tweet.user_id,
-                    request_id=context.request_id(),
-                )
-            )
+            uow.outbox.add(fanout)
             mirrored = self._record_mirror(uow, tweet.id, tweet.user_id)
             uow.commit()
-        return mirrored
+        return fanout, mirrored
+
+    def _job(self, kind: JobKind, tweet_id: int, author_id: int) -> Job:
+        return Job(
+            id=self._ids.next_id(),
+            kind=kind,
+            tweet_id=tweet_id,
+            author_id=author_id,
+            request_id=context.request_id(),
+        )
 
     def _record_mirror(self, uow: UnitOfWork, tweet_id: int, author_id: int) -> list[Job]:
         if self._mirror is None:
@@ -221,17 +230,11 @@ class PostingService:
             uow.notifications.delete_for(TargetType.TWEET, [tweet_id])
             uow.notifications.delete_for(TargetType.COMMENT, comment_ids)
             uow.feeds.remove_tweet(tweet_id, [actor_id])
-            uow.outbox.add(
-                Job(
-                    id=self._ids.next_id(),
-                    kind=JobKind.RETRACT,
-                    tweet_id=tweet_id,
-                    author_id=actor_id,
-                    request_id=context.request_id(),
-                )
-            )
+            retract = self._job(JobKind.RETRACT, tweet_id, actor_id)
+            uow.outbox.add(retract)
             mirrored = self._record_mirror(uow, tweet_id, actor_id)
             uow.commit()
+        self._publish([retract])
         self._after_commit(mirrored)
         self._lookups.forget_tweets([tweet_id])
         # The author's notifications about the tweet went with it; comment authors' cached
@@ -239,7 +242,6 @@ class PostingService:
         self._notifier.settle([actor_id])
         self._lists.remove([feed_key(actor_id)], tweet_id)
         self._media.delete([p.key for p in tweet.photos])
-        self._dispatcher.relay()
 
     @staticmethod
     def _owned(uow: UnitOfWork, actor_id: int, tweet_id: int) -> Tweet:
