@@ -47,9 +47,9 @@ def _terminated_by_signals() -> Iterator[threading.Event]:
               help="seconds an idle connection stays open")  # fmt: skip
 @click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(1),
               help="seconds SIGTERM waits for requests in flight")  # fmt: skip
-@click.option("--max-requests", default=10_000, show_default=True, type=click.IntRange(0),
+@click.option("--max-requests", default=100_000, show_default=True, type=click.IntRange(0),
               help="replace a worker after about this many requests (0: never)")  # fmt: skip
-@click.option("--max-requests-jitter", default=1_000, show_default=True,
+@click.option("--max-requests-jitter", default=10_000, show_default=True,
               type=click.IntRange(0), help="so workers are not all replaced at once")  # fmt: skip
 @click.option("--worker-connections", default=1_000, show_default=True, type=click.IntRange(1),
               help="open connections per worker, idle ones included")  # fmt: skip

@@ -84,8 +84,8 @@ class ServeOptions:
     threads: int = 4  # request threads per gthread worker
     keep_alive: int = 5  # seconds an idle connection stays open
     graceful_timeout: int = 30  # seconds SIGTERM waits for requests in flight
-    max_requests: int = 10_000  # a worker is replaced after about this many (0: never)
-    max_requests_jitter: int = 1_000  # so workers are not all replaced at once
+    max_requests: int = 100_000  # a worker is replaced after about this many (0: never)
+    max_requests_jitter: int = 10_000  # so workers are not all replaced at once
     worker_connections: int = 1_000  # open connections per worker, idle ones included
     access_log: str | None = None  # a file, "-" for stderr, None for none
     worker_class: str = "gthread"  # the CLI's default is the gevent one (green.py)
