@@ -24,8 +24,9 @@ def utc(value: None) -> None: ...
 def utc(value: datetime | str) -> datetime: ...
 def utc(value: datetime | str | None) -> datetime | None:
     """A UTC time column as UtcDateTime gives it, also from a DB-API cursor (HotSelect):
-    MySQL drivers give a naive datetime, SQLite the text SQLAlchemy stored there
-    ("2026-01-02 03:04:05.600000"); a row read through SQLAlchemy is aware already."""
+    MySQL drivers give a naive datetime, or text on the read lane (engine.py's
+    _TIMES_AS_TEXT), SQLite the text SQLAlchemy stored there ("2026-01-02 03:04:05.600000");
+    a row read through SQLAlchemy is aware already."""
     if value is None:
         return None
     if isinstance(value, str):  # parsing the offset too is twice as fast as .replace()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
-from adapters.mysql.base import DOWN_ERRORS, guarded
+from adapters.mysql.base import SqlSession
 from adapters.mysql.comments import SqlCommentRepository
+from adapters.mysql.engine import reader_of
 from adapters.mysql.feeds import SqlFeedStore
 from adapters.mysql.follows import SqlFollowStore
 from adapters.mysql.idempotency import SqlIdempotencyKeys
@@ -23,46 +24,42 @@ from core.ports.unit_of_work import UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """`with uow:` checks a connection out of the engine's pool and begins a transaction;
-    the repositories are rebuilt on it each time, so they never outlive the block."""
+    """`with uow:` opens a session (SqlSession): a transaction begun at the first statement
+    that needs one, and hot reads before it on the engine's read lane (`reader_of`), so a
+    block that only reads costs no ping and no ROLLBACK, and one that reads nothing costs
+    no connection. The repositories are rebuilt on it each time, so they never outlive the
+    block."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._conn: Connection | None = None
+        self._reads = reader_of(engine)
+        self._session: SqlSession | None = None
 
     def __enter__(self) -> Self:
-        if self._conn is not None:
+        if self._session is not None:
             raise RuntimeError("this unit of work is already open; make one per block")
-        with guarded():
-            conn = self._engine.connect()
-            try:
-                conn.begin()
-            except BaseException:
-                conn.close()
-                raise
-        self._conn = conn
-        self._bind(conn)
+        self._session = SqlSession(self._engine, self._reads)
+        self._bind(self._session)
         return self
 
-    def _bind(self, conn: Connection) -> None:
-        self.users = SqlUserRepository(conn)
-        self.profiles = SqlProfileRepository(conn)
-        self.tokens = SqlTokenStore(conn)
-        self.tweets = SqlTweetRepository(conn)
-        self.follows = SqlFollowStore(conn)
-        self.feeds = SqlFeedStore(conn)
-        self.comments = SqlCommentRepository(conn)
-        self.likes = SqlLikeRepository(conn)
-        self.notifications = SqlNotificationRepository(conn)
-        self.outbox = SqlOutbox(conn)
-        self.idempotency = SqlIdempotencyKeys(conn)
+    def _bind(self, session: SqlSession) -> None:
+        self.users = SqlUserRepository(session)
+        self.profiles = SqlProfileRepository(session)
+        self.tokens = SqlTokenStore(session)
+        self.tweets = SqlTweetRepository(session)
+        self.follows = SqlFollowStore(session)
+        self.feeds = SqlFeedStore(session)
+        self.comments = SqlCommentRepository(session)
+        self.likes = SqlLikeRepository(session)
+        self.notifications = SqlNotificationRepository(session)
+        self.outbox = SqlOutbox(session)
+        self.idempotency = SqlIdempotencyKeys(session)
 
     def commit(self) -> None:
-        if self._conn is None:
+        if self._session is None:
             raise RuntimeError("commit() outside a `with` block")
         # Later statements in the same block start a new transaction on their own.
-        with guarded():
-            self._conn.commit()
+        self._session.commit()
 
     def __exit__(
         self,
@@ -70,12 +67,6 @@ class SqlUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            conn.rollback()
-        except DOWN_ERRORS:
-            pass  # a lost connection was rolled back by the server; nothing to undo here
-        finally:
-            conn.close()
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()

@@ -51,7 +51,7 @@ def encode(value: object) -> bytes:
 def decode(raw: bytes) -> object:
     """The value `encode` wrote; UnreadableValue for anything else, never another error."""
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        body = _DECODER.decode(raw.decode("utf-8"))
         if not isinstance(body, dict) or set(body) != _ENVELOPE:
             raise UnreadableValue("not a cache envelope")
         tag, version, value = body["type"], body["version"], body["value"]
@@ -71,6 +71,11 @@ def decode(raw: bytes) -> object:
 
 def _no_constant(name: str) -> object:
     raise UnreadableValue(f"{name} is not a cacheable number")
+
+
+# One decoder for every call: json.loads with an option builds a new decoder each time,
+# which took half of the parse of a cached summary (1.4 of 3 microseconds).
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def is_plain(value: object) -> bool:

@@ -28,7 +28,8 @@ class TimelineService:
     - A cached list that is not whole holds the feed from its oldest id up; a page that runs
       past it continues from the store, so paging never dead-ends at the cache boundary,
       even after deletions shortened the list.
-    - Tweets of followed celebrities (not pushed) are merged in at read time.
+    - Tweets of followed celebrities (not pushed) are merged in at read time; while the
+      celebrity list is empty a page opens no unit of work for them.
     - No duplicates; deleted tweets are skipped.
     - A page costs a constant number of round trips, whatever its size.
     - An empty lease means no fill would be kept (no list cache, as on embedded, or an
@@ -117,21 +118,24 @@ class TimelineService:
             return feeds.tweet_ids(reader_id, window)
 
     def _celebrity_ids(self, reader_id: int, window: Window) -> list[int]:
+        celebrities = self._celebrities()
+        if not celebrities:
+            return []  # the common case: no unit of work, not even a pooled connection
         with self._uow_factory() as uow:
-            followed = self._followed_among_celebrities(uow, reader_id)
+            followed = self._followed_among(uow, reader_id, celebrities)
             if not followed:
                 return []
             return [t.id for t in uow.tweets.list_by_users(followed, window)]
 
     def followed_celebrities(self, reader_id: int) -> list[int]:
         """The celebrities the reader follows (their tweets are merged, never pushed)."""
-        with self._uow_factory() as uow:
-            return self._followed_among_celebrities(uow, reader_id)
-
-    def _followed_among_celebrities(self, uow: UnitOfWork, reader_id: int) -> list[int]:
         celebrities = self._celebrities()
         if not celebrities:
             return []
+        with self._uow_factory() as uow:
+            return self._followed_among(uow, reader_id, celebrities)
+
+    def _followed_among(self, uow: UnitOfWork, reader_id: int, celebrities: list[int]) -> list[int]:
         follows = self._stores.follows_in(uow, reader_id)
         return sorted(follows.followed_among(reader_id, celebrities))
 

@@ -1,11 +1,15 @@
-"""The per-process celebrity list of TimelineService: how late a new celebrity is merged."""
+"""The per-process celebrity list of TimelineService: how late a new celebrity is merged, and
+that an empty list costs a page no unit of work."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from adapters.mysql.uncached import NoObjectCache
 from container import build_container
 from core.domain.paging import Window
 from core.domain.users import User
+from core.ports.unit_of_work import UnitOfWork
 from core.services.timeline import TimelineService
 from settings import Settings
 from tests.unit.harness import Harness
@@ -76,3 +80,32 @@ def test_without_a_clock_a_new_celebritys_tweet_is_merged_at_once() -> None:
     tweet_id = h.post(star, "now I am famous")
     h.drain()
     assert feed(service, fan) == [tweet_id]
+
+
+def test_while_nobody_is_a_celebrity_a_feed_read_opens_no_unit_of_work_for_them() -> None:
+    h = harness()
+    reader, author = h.user(), h.user()
+    h.follow(reader, author)
+    tweet_id = h.post(author, "pushed, not merged")
+    h.drain()
+    opened: list[object] = []
+    uows: Callable[[], UnitOfWork] = h.c.uow_factory()
+
+    def counted() -> UnitOfWork:
+        opened.append(None)
+        return uows()
+
+    service = TimelineService(
+        counted,
+        h.c.lookups(),
+        h.c.list_cache(),
+        NoObjectCache(),
+        stores=h.c.stores(),
+        clock=h.clock,
+        celebrities_memo=MEMO,
+    )
+    assert feed(service, reader) == [tweet_id]  # reads the celebrity list: nobody
+    opened.clear()
+    assert feed(service, reader) == [tweet_id]
+    assert service.followed_celebrities(reader.id) == []
+    assert opened == []
