@@ -225,12 +225,14 @@ def print_table(rows: list[dict[str, Any]], rss: list[float], args: argparse.Nam
     print(f"\nprofile {profile}; load: {http_clients.generator()}, {args.seconds}s each\n")
     print(
         f"{'endpoint':<26}{'limit r/s':>10}{'chirp r/s':>10}{'frac':>7}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'limit p99':>10}"
     )
     for row in rows:
         lim, got = row["limit"], row["chirp"]
         print(
             f"{row['name']:<26}{lim.rps:>10.0f}{got.rps:>10.0f}{got.rps / lim.rps:>7.0%}"
-            f"{got.p50:>8.2f}{got.p99:>8.2f}" + (f"  ({got.errors} errors)" if got.errors else "")
+            f"{got.p50:>8.2f}{got.p99:>8.2f}{lim.p99:>10.2f}"
+            + (f"  ({got.errors} non-2xx)" if got.errors else "")
         )
     print("RSS per API worker: " + ", ".join(f"{mb:.0f} MB" for mb in rss))
 
