@@ -50,6 +50,7 @@ from adapters.s3.client import s3_client_resource
 from adapters.s3.local import LocalFolderBlobStore
 from adapters.s3.s3_blob_store import S3BlobStore
 from adapters.system.clock import SystemClock
+from adapters.system.id_slots import holding_worker
 from adapters.system.ids import SnowflakeIdGenerator
 from adapters.system.metrics import PrometheusMetrics
 from adapters.system.passwords import FastPasswordHasher, ScryptPasswordHasher
@@ -93,7 +94,10 @@ class Backends(containers.DeclarativeContainer):
     clock = providers.Selector(
         profile, memory=providers.Singleton(FakeClock), embedded=system_clock, full=system_clock
     )
-    snowflakes = providers.Singleton(SnowflakeIdGenerator, clock=clock, worker=cfg.worker_id)
+    worker_number = providers.Resource(
+        holding_worker, cfg.data_dir, cfg.worker_id, cfg.worker_id_count
+    )  # one per process: two with one number made duplicate ids
+    snowflakes = providers.Singleton(SnowflakeIdGenerator, clock=clock, worker=worker_number)
     sequential = providers.Singleton(SequentialIdGenerator, clock=clock)
     ids = providers.Selector(profile, memory=sequential, embedded=snowflakes, full=snowflakes)
     scrypt = providers.Singleton(ScryptPasswordHasher, n=cfg.scrypt_n)

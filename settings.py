@@ -37,7 +37,10 @@ class Settings:
     job_lease_ms: int = 30_000
     worker_threads: int = 4
     relay_interval_ms: int = 200
+    # This machine's snowflake worker numbers: worker_id onwards, worker_id_count of them;
+    # each process claims a free one (adapters/system/id_slots.py). Machines: disjoint ranges.
     worker_id: int = 0
+    worker_id_count: int = 16
     feed_cap: int = 800
     fanout_batch: int = 1000
     celebrity_threshold: int = 10000
