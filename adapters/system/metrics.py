@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.ports.metrics import Metrics
 
@@ -47,14 +47,22 @@ class PrometheusMetrics(Metrics):
             "chirp_fanout_lag_seconds", "From a tweet's creation to a fan-out batch delivered",
             buckets=LAG_BUCKETS, registry=on,
         )  # fmt: skip
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._refused = Counter(
             "chirp_rate_limited", "Requests refused by a rate limit", ("action",), registry=on
         )
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
-        labels = (route, method, str(status))
-        self._requests.labels(*labels).inc()
-        self._latency.labels(*labels).observe(seconds)
+        # The labelled children, looked up once per (route, method, status): few of them
+        # (URL rules, not paths), and `labels()` costs as much as the counting itself.
+        key = (route, method, status)
+        children = self._children.get(key)
+        if children is None:
+            labels = (route, method, str(status))
+            children = (self._requests.labels(*labels), self._latency.labels(*labels))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def cache_lookups(self, hits: int, misses: int) -> None:
         # A counter's inc(0) would still create its series: only counts that happened.

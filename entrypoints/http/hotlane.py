@@ -31,6 +31,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -40,6 +41,7 @@ from werkzeug.wsgi import get_current_url
 from container import Container
 from core.domain import ids
 from core.domain.errors import RateLimited, Unauthenticated
+from core.domain.paging import Window
 from core.services import context
 from entrypoints.http import auth, bodies, observability, ratelimit
 from entrypoints.http.paging import link_header
@@ -51,6 +53,9 @@ if TYPE_CHECKING:
 # lane's count, request id and start time are left under keys of the hooks that take them).
 FAILED = "chirp.hot.failed"
 FEED_PARAMS = frozenset({"limit", "cursor", "since", "created_at__lt", "created_at__gt"})
+# What `request.base_url` is made of, in a WSGI environ.
+URL_PARTS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME",
+             "PATH_INFO")  # fmt: skip
 ID = r"([1-9][0-9]{0,18})"
 
 Answer = tuple[bodies.Body, dict[str, str]]
@@ -80,18 +85,33 @@ class HotRoute:
 
 
 def _feed(read: Read) -> Answer:
-    from entrypoints.http.newsfeeds import NEWEST_PAGE
-
     if any(key not in FEED_PARAMS for key, _ in read.query):
         raise Handover  # ignored by Flask's schema, but named in the Link it writes
     try:
-        window = NEWEST_PAGE.load(dict(read.query))
+        window = _window(tuple(read.query))
     except Exception as exc:  # its own complaint (400/422) is Flask's to write
         raise Handover from exc
     assert read.user_id is not None
     page = read.container.timeline().read_home_feed(read.user_id, window)
-    base = get_current_url(read.environ, strip_querystring=True)
+    base = _base_url(*(read.environ.get(key) for key in URL_PARTS))
     return bodies.page(page, bodies.feed_item), link_header(page, read.query, base)
+
+
+@lru_cache(maxsize=256)
+def _window(query: tuple[tuple[str, str], ...]) -> Window:
+    """The window a feed query asks for (Window is immutable, and most pages ask for the
+    first one: the schema's load is not worth repeating)."""
+    from entrypoints.http.newsfeeds import NEWEST_PAGE
+
+    window: Window = NEWEST_PAGE.load(dict(query))
+    return window
+
+
+@lru_cache(maxsize=256)
+def _base_url(*parts: str | None) -> str:
+    """`request.base_url` of a request with these URL_PARTS of its environ (None: absent)."""
+    environ = {key: part for key, part in zip(URL_PARTS, parts, strict=True) if part is not None}
+    return get_current_url(environ, strip_querystring=True)
 
 
 def _tweet(read: Read) -> Answer:
