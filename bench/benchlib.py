@@ -22,3 +22,11 @@ def fresh_database(name: str) -> str:
     url = f"{MYSQL_SERVER}/{name}?charset=utf8mb4"
     upgrade(url)
     return url
+
+
+def drop_database(name: str) -> None:
+    """Drop database `name` (one `fresh_database` made), if it is there."""
+    admin = make_engine(f"{MYSQL_SERVER}/chirp_test_contract")
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+    admin.dispose()

@@ -18,6 +18,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import shutil
 import sys
@@ -31,17 +32,21 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import http_load  # noqa: E402
-from benchlib import fresh_database  # noqa: E402
+from benchlib import drop_database, fresh_database  # noqa: E402
 
 FULL_REDIS_DB = "redis://127.0.0.1:6379/12"
-QUEUE = "chirp-bench-inprocess"
+# A database and queue of this run's own (the database dropped at the end), so runs side by
+# side do not drop each other's tables.
+OWN = f"inprocess_{os.getpid()}"
+DATABASE = f"chirp_test_bench_{OWN}"
+QUEUE = f"chirp-bench-{OWN}"
 
 
 def environment(full: bool, data_dir: str) -> dict[str, str]:
     env = http_load.chirp_env(full, data_dir)
     if full:
         env.update(
-            CHIRP_MYSQL_URL=fresh_database("chirp_test_bench_inprocess"),
+            CHIRP_MYSQL_URL=fresh_database(DATABASE),
             CHIRP_REDIS_URL=FULL_REDIS_DB,
             CHIRP_QUEUE_NAME=QUEUE,
         )
@@ -94,6 +99,8 @@ def main() -> None:
         run(args, environment(args.full, data_dir))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+        if args.full:
+            drop_database(DATABASE)
 
 
 def run(args: argparse.Namespace, env: dict[str, str]) -> None:
