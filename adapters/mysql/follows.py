@@ -53,7 +53,10 @@ class SqlFollowStore(SqlStore, FollowStore):
         stmt = sa.select(follows.c.follower_id).where(follows.c.followee_id == user_id)
         if after_id is not None:
             stmt = stmt.where(follows.c.follower_id > after_id)
-        return self._column(stmt.order_by(follows.c.follower_id).limit(limit))
+        # MariaDB: a locking read waits for an edge whose follow has not committed yet
+        # (READ COMMITTED's plain read would skip it); SQLite's one writer already did.
+        stmt = stmt.order_by(follows.c.follower_id).limit(limit).with_for_update(read=True)
+        return self._column(stmt)
 
     def count_followers(self, user_id: int) -> int:
         stmt = (

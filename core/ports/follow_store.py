@@ -36,7 +36,10 @@ class FollowStore(Protocol):
 
     @abstractmethod
     def follower_ids(self, user_id: int, after_id: int | None, limit: int) -> list[int]:
-        """Up to `limit` follower user ids greater than `after_id`, ascending (for batching)."""
+        """Up to `limit` follower user ids greater than `after_id`, ascending (for batching).
+
+        A follow still being written in another unit of work is waited for, not skipped:
+        the fan-out relies on it (FanoutService, the follow-vs-post rule)."""
 
     @abstractmethod
     def count_followers(self, user_id: int) -> int:

@@ -46,6 +46,13 @@ class FanoutService:
     - An author with more followers than the threshold (default 10000) is not pushed: they
       are marked a celebrity and readers merge their tweets at read time (hybrid).
     - RETRACT undoes a deleted tweet the same way, batch by batch.
+    - A follow racing a new tweet of its followee: the follower gets the tweet from the
+      follow's backfill or from the fan-out, never from neither. Rule: the split's read of
+      followers waits for a follow still being written (`follower_ids`), so an edge
+      written before the split is seen once it commits; an edge written after it was
+      written after the tweet committed, and the follow's backfill, read after its edge,
+      sees the tweet. The same rule keeps a retraction from missing a new follower whose
+      backfill read the tweet before it went.
     - A batch for a tweet deleted meanwhile writes nothing; nor for a reader who unfollowed
       since the split (the batch's read of the edges holds them, so an unfollow racing it
       lands wholly before it or wholly after, removing what the batch wrote).
