@@ -65,7 +65,10 @@ class NoCounters(Counters):
     def get_many(self, keys: Sequence[str]) -> dict[str, int]:
         return {}
 
-    def set_many(self, values: Mapping[str, int], ttl_seconds: int) -> None:
+    def lease(self, key: str) -> str:
+        return ""
+
+    def fill(self, key: str, lease: str, value: int, ttl_seconds: int) -> None:
         return None
 
     def delete_many(self, keys: Sequence[str]) -> None:

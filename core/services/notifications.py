@@ -85,7 +85,10 @@ class NotificationService:
     """A user's own notifications.
 
     - Only the recipient sees or changes a notification; anyone else gets NotFound.
-    - The unread count is cached and dropped on every change.
+    - The unread count is cached and dropped on every change. Rule: it is cached under a
+      lease taken before its read, so a change that commits and drops the count between
+      the read and the cache write cancels that write (the fill-vs-invalidation race: the
+      memcached-partition soak found a count left one short by it, before the rule).
     """
 
     def __init__(
@@ -116,9 +119,11 @@ class NotificationService:
         cached = self._counters.get_many([key])
         if key in cached:
             return cached[key]
+        lease = self._counters.lease(key)  # before the read: a drop from now on cancels it
         with self._uow_factory() as uow:
             count = uow.notifications.unread_count(recipient_id)
-        self._counters.set_many({key: count}, UNREAD_TTL)
+        if lease:
+            self._counters.fill(key, lease, count, UNREAD_TTL)
         return count
 
     def view(self, recipient_id: int, notification_id: int) -> NotificationView | None:

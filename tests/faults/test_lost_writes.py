@@ -94,7 +94,7 @@ def test_an_unread_count_whose_invalidation_was_lost_is_not_served_after_the_par
     redis_link: Partition, tmp_path: Path
 ) -> None:
     counters = RedisCounters(redis_through(redis_link), f"lost:{tmp_path.name}:")
-    counters.set_many({"unread:1": 5}, ttl_seconds=300)
+    counters.fill("unread:1", counters.lease("unread:1"), 5, 300)
     redis_link.cut()
     counters.delete_many(["unread:1"])  # a new notification's invalidation, lost
     redis_link.heal()
@@ -105,13 +105,13 @@ def test_while_the_cache_is_still_unreachable_reads_miss_and_the_debt_is_kept(
     redis_link: Partition, tmp_path: Path
 ) -> None:
     counters = RedisCounters(redis_through(redis_link), f"lost:{tmp_path.name}:")
-    counters.set_many({"unread:1": 5}, ttl_seconds=300)
+    counters.fill("unread:1", counters.lease("unread:1"), 5, 300)
     redis_link.cut()
     counters.delete_many(["unread:1"])
     assert counters.get_many(["unread:1"]) == {}  # making good fails too: a miss, not 5
     redis_link.heal()
     assert counters.get_many(["unread:1"]) == {}  # made good now, then read
-    counters.set_many({"unread:1": 6}, ttl_seconds=300)
+    counters.fill("unread:1", counters.lease("unread:1"), 6, 300)
     assert counters.get_many(["unread:1"]) == {"unread:1": 6}  # nothing owed any more
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.memory import InMemoryCounters
 from core.domain.errors import Forbidden, Invalid, NotFound
 from core.domain.paging import Window
 from core.domain.social import Verb
@@ -142,6 +143,26 @@ def test_unread_count_mark_all_and_mark_one(h: Harness) -> None:
     assert service.unread_count(author.id) == 1
     unread = service.list_notifications(author.id, Window(), unread=True).results
     assert [n.notification.id for n in unread] == [note.id]
+
+
+def test_an_unread_count_read_just_before_a_new_notification_is_not_cached_short(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forces the fill-vs-invalidation race: a follow commits and drops the count after the
+    reader counted 1 and before it caches that 1 (NotificationService's rule)."""
+    author, fan, late = h.user(), h.user(), h.user()
+    h.follow(fan, author)
+    original = InMemoryCounters.fill
+
+    def notified_first(counters: InMemoryCounters, *args: object) -> None:
+        monkeypatch.setattr(InMemoryCounters, "fill", original)
+        h.follow(late, author)  # commits, then drops the count
+        original(counters, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(InMemoryCounters, "fill", notified_first)
+    service = h.c.notifications()
+    assert service.unread_count(author.id) == 1  # counted before the second follow
+    assert service.unread_count(author.id) == 2
 
 
 def test_someone_elses_notification_is_not_found(h: Harness) -> None:
