@@ -3,7 +3,8 @@
 Seeds a scratch store as bench/http_load.py does, builds the app in this process (no
 server, no background roles while timing, rate limits off) and times N requests of each
 hot endpoint; `--profile-top K` also prints cProfile's K most expensive functions per
-endpoint (cumulative), which is where the hot paths' cuts were read from. `--full` runs
+endpoint (cumulative; `BENCH_SORT=tottime` orders by each function's own time), which is
+where the hot paths' cuts were read from. `--full` runs
 on the full profile in a fresh MariaDB database (servers up). `--without-relay` measures
 what the POST's synchronous relay costs: the dispatcher's relay does nothing while timing
 (the outbox keeps every job, and they are relayed at the end).
@@ -82,7 +83,9 @@ def time_endpoint(call: Any, n: int, top: int) -> tuple[float, float, str]:
         call()
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(profiler, stream=out).sort_stats(
+        os.environ.get("BENCH_SORT", "cumulative")
+    ).print_stats(top)
     return per_request, cpu_per_request, out.getvalue()
 
 

@@ -163,6 +163,56 @@ def worker_rss_mb(master: int) -> list[float]:
     return sorted(sizes)
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+SERVERS = {"mariadbd": "mariadb", "mysqld": "mariadb", "redis-server": "redis",
+           "memcached": "memcached"}  # fmt: skip
+
+
+def _processes() -> dict[int, tuple[str, int, float]]:
+    """Every process: (command name, parent pid, CPU seconds used so far)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        found[int(entry.name)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
+
+
+def cpu_seconds(servers: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each server in `servers` (a name by its root pid: the
+    process and every descendant), by each backing server by kind, and by this process's
+    reaped children (the load generator, wrk)."""
+    procs = _processes()
+    used: dict[str, float] = dict.fromkeys([*servers, *SERVERS.values()], 0.0)
+    for pid, (name, _, cpu) in procs.items():
+        if name in SERVERS:
+            used[SERVERS[name]] += cpu
+            continue
+        ancestor = pid
+        while ancestor > 1 and ancestor in procs:
+            owner = next((label for label, root in servers.items() if root == ancestor), None)
+            if owner is not None:
+                used[owner] += cpu
+                break
+            ancestor = procs[ancestor][1]
+    reaped = os.times()
+    used["load generator"] = reaped.children_user + reaped.children_system
+    return used
+
+
+def cpu_per_request(
+    before: dict[str, float], after: dict[str, float], requests: float
+) -> dict[str, float]:
+    """CPU milliseconds per request by who spent them, from two `cpu_seconds` readings."""
+    return {k: (after[k] - before[k]) * 1000 / requests for k in after if after[k] > before[k]}
+
+
 def measure(args: argparse.Namespace, data_dir: str) -> None:
     env = chirp_env(args.full, data_dir)
     print(f"seeding {env['CHIRP_PROFILE']} profile in {data_dir} ...", flush=True)
@@ -170,7 +220,7 @@ def measure(args: argparse.Namespace, data_dir: str) -> None:
     port, limit_port = free_port(), free_port()
     chirp = start([str(CHIRP), "serve", "--port", str(port)], env, port)
     try:
-        rows = run_endpoints(args, seeded, port, limit_port)
+        rows = run_endpoints(args, seeded, port, limit_port, chirp.pid)
         rss = worker_rss_mb(chirp.pid)
         print_table(rows, rss, args)
         if args.long:
@@ -186,8 +236,17 @@ def measure(args: argparse.Namespace, data_dir: str) -> None:
         stop(chirp)
 
 
+def timed_load(
+    port: int, ep: dict[str, Any], seconds: int, servers: dict[str, int]
+) -> tuple[http_clients.Result, dict[str, float]]:
+    """The load's result and the CPU milliseconds each process spent per request in it."""
+    before = cpu_seconds(servers)
+    result = http_clients.load(port, ep, seconds)
+    return result, cpu_per_request(before, cpu_seconds(servers), result.rps * seconds)
+
+
 def run_endpoints(
-    args: argparse.Namespace, seeded: dict[str, Any], port: int, limit_port: int
+    args: argparse.Namespace, seeded: dict[str, Any], port: int, limit_port: int, chirp_pid: int
 ) -> list[dict[str, Any]]:
     rows = []
     bodies: dict[str, Any] = {}
@@ -208,13 +267,13 @@ def run_endpoints(
             if ep.get("method") == "POST":
                 ep["token"] = seeded["p0"]
             print(f"loading {ep['name']} ...", flush=True)
+            servers = {"limit app": limit.pid, "chirp api": chirp_pid}
+            bare, bare_cpu = timed_load(limit_port, ep, args.seconds, servers)
+            got, got_cpu = timed_load(port, ep, args.seconds, servers)
             rows.append(
-                {
-                    "name": ep["name"],
-                    "limit": http_clients.load(limit_port, ep, args.seconds),
-                    "chirp": http_clients.load(port, ep, args.seconds),
-                }
-            )
+                {"name": ep["name"], "limit": bare, "chirp": got,
+                 "limit_cpu": bare_cpu, "chirp_cpu": got_cpu}
+            )  # fmt: skip
     finally:
         stop(limit)
     return rows
@@ -235,6 +294,14 @@ def print_table(rows: list[dict[str, Any]], rss: list[float], args: argparse.Nam
             + (f"  ({got.errors} non-2xx)" if got.errors else "")
         )
     print("RSS per API worker: " + ", ".join(f"{mb:.0f} MB" for mb in rss))
+    print(f"\nCPU ms per request, by process ({os.cpu_count()} cores shared by all of them)")
+    for row in rows:
+        for side in ("limit", "chirp"):
+            spent = row[f"{side}_cpu"]
+            parts = ", ".join(
+                f"{k} {v:.2f}" for k, v in sorted(spent.items(), key=lambda kv: -kv[1])
+            )
+            print(f"{row['name']:<26}{side:<6} total {sum(spent.values()):.2f}: {parts}")
 
 
 def main() -> None:
