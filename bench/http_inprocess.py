@@ -4,10 +4,10 @@ Seeds a scratch store as bench/http_load.py does, builds the app in this process
 server, no background roles while timing, rate limits off) and times N requests of each
 hot endpoint; `--profile-top K` also prints cProfile's K most expensive functions per
 endpoint (cumulative; `BENCH_SORT=tottime` orders by each function's own time), which is
-where the hot paths' cuts were read from. `--full` runs
-on the full profile in a fresh MariaDB database (servers up). `--without-relay` measures
-what the POST's synchronous relay costs: the dispatcher's relay does nothing while timing
-(the outbox keeps every job, and they are relayed at the end).
+where the hot paths' cuts were read from. `--full` runs on the full profile in a fresh
+MariaDB database (servers up). `--without-relay` measures what the POST's synchronous
+relay costs: the dispatcher's relay does nothing while timing (the outbox keeps every job,
+and they are relayed at the end).
 
     .venv/bin/python bench/http_inprocess.py [--full] [-n 2000] [--profile-top 25]
         [--only POST] [--without-relay]
