@@ -103,7 +103,7 @@ def test_counters_on_a_dead_redis_report_no_counts_and_drop_writes(dead_redis, c
     result, seconds = timed(lambda: counters.get_many(["likes:1", "likes:2"]))
     assert result == {}
     assert seconds < FAST_ENOUGH_SECONDS
-    counters.set_many({"likes:1": 3}, ttl_seconds=60)
+    counters.fill("likes:1", counters.lease("likes:1"), 3, 60)  # the lease warns; no fill
     counters.delete_many(["likes:1"])
     assert len(cache_warnings()) == 3
 
