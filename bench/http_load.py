@@ -147,15 +147,12 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 def worker_rss_mb(master: int) -> list[float]:
     """The resident memory of each child process of `master` (gunicorn's workers)."""
     sizes = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+    for pid, (_, parent, _) in _processes().items():
+        if parent != master:
             continue
         try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) != master:
-                continue
-            status = (entry / "status").read_text()
-        except (OSError, IndexError, ValueError):
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
