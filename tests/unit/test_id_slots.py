@@ -27,9 +27,11 @@ def claim_and_hold(folder: Path, first: int, count: int, pipe: Connection) -> No
 
 
 def ids_at_one_moment(folder: Path, pipe: Connection) -> None:
-    """In another process: 300 ids on a clock standing still, with the claimed number."""
+    """In another process: 300 ids on a clock standing still, with the claimed number,
+    which it holds until told (a process that ended would free it for the other one)."""
     made = SnowflakeIdGenerator(FakeClock(), worker=claim_worker(folder, 0, 16))
     pipe.send([made.next_id() for _ in range(300)])
+    pipe.recv()
 
 
 class Holder:
@@ -69,6 +71,8 @@ def test_two_processes_make_no_common_id_even_in_the_same_microsecond(tmp_path: 
     for pipe in pipes:
         assert pipe.poll(GUARD_SECONDS)
         made.append(set(pipe.recv()))
+    for pipe in pipes:
+        pipe.send("done")
     assert len(made[0]) == len(made[1]) == 300
     assert not made[0] & made[1]  # with one shared number, all 300 were the same
 
