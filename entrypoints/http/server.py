@@ -35,6 +35,7 @@ Rules that keep several worker processes correct:
 
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import shutil
@@ -159,6 +160,12 @@ class ChirpServer(BaseApplication):  # type: ignore[misc]
     def _start_worker(self, worker: Any) -> None:
         if self._roles:
             self._container.server_roles()
+        # Built now, not in the worker's first request: making the S3 client (boto3 loads
+        # its service model) held every request of a new worker for about 100 ms.
+        self._container.lookups()
+        # What the worker built to start lives as long as it: out of the collector's sight,
+        # a full collection walks only what requests made (the first one took 80-95 ms).
+        gc.freeze()
         green = self._options.worker_class != "gthread"  # green: it holds live streams
         args = (worker, self._container, green)
         threading.Thread(target=_wind_down_on_stop, args=args, daemon=True).start()
