@@ -61,6 +61,7 @@ bench: $(STAMP) services
 	$(PY) bench/hbase_backfill.py
 	@command -v wrk >/dev/null || echo "wrk not found (apt-get install -y wrk): bench/http_load.py falls back to a Python client"
 	$(PY) bench/http_load.py
+	$(PY) bench/worker_classes.py
 	$(PY) bench/stream_fanout.py
 	$(PY) bench/stream_delivery.py
 	$(PY) bench/stream_delivery.py --profile embedded --streams 1000

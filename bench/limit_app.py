@@ -1,14 +1,22 @@
-"""The limit for bench/http_load.py: bare Flask views returning given bodies, on sync gunicorn."""
+"""The limit for bench/http_load.py: bare Flask views returning given bodies, on sync gunicorn
+(or, for bench/worker_classes.py, on the worker class named after the port)."""
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-from typing import Any
 
-from flask import Flask, jsonify, request
-from gunicorn.app.base import BaseApplication
+WORKER_CLASS = sys.argv[2] if len(sys.argv) > 2 else "sync"
+if WORKER_CLASS != "sync":
+    from gevent import monkey  # before anything else imports socket or ssl
+
+    monkey.patch_all()
+
+import json  # noqa: E402
+import os  # noqa: E402
+from typing import Any  # noqa: E402
+
+from flask import Flask, jsonify, request  # noqa: E402
+from gunicorn.app.base import BaseApplication  # noqa: E402
 
 app = Flask("limit")
 app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -29,7 +37,8 @@ class Server(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         self.cfg.set("bind", [f"127.0.0.1:{self._port}"])
         self.cfg.set("workers", len(os.sched_getaffinity(0)))
-        self.cfg.set("worker_class", "sync")
+        self.cfg.set("worker_class", WORKER_CLASS)
+        self.cfg.set("keepalive", 5)  # chirp serve's default; sync workers close anyway
         self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Flask:
