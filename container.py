@@ -187,4 +187,5 @@ def shutdown_in_order(container: containers.Container) -> None:
         free = [r for r in open_ if id(r) not in used] or open_
         for resource in free:
             resource.shutdown()
-        open_ = [r for r in open_ if all(r is not f for f in free)]
+        closed = {id(r) for r in free}
+        open_ = [r for r in open_ if id(r) not in closed]
